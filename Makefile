@@ -1,0 +1,18 @@
+# The two commands of README.md. Each installs what it needs into .venv
+# first (idempotent: seconds once installed).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: env test demo lint
+
+env:
+	bash tools/install_env.sh $(VENV)
+
+test: env
+	MMADVSEG_OFFLINE=1 $(PY) -m pytest tests -q
+
+demo: env
+	MMADVSEG_OFFLINE=1 $(PY) tools/demo.py --work-dir work_dirs/demo
+
+lint: env
+	$(VENV)/bin/ruff check mmadvseg tools tests configs

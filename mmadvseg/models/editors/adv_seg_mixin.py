@@ -1,0 +1,191 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmagic.registry import MODELS
+from torch import Tensor
+
+from .mmagic_compat import TranslationModelCompatMixin
+
+VARIANTS = {
+    'multiclass': ('multiclass', ),
+    'binary': ('binary', ),
+    'both': ('multiclass', 'binary'),
+}
+
+
+class AdvSegMixin(TranslationModelCompatMixin):
+    """Adds AdvSegLoss to an mmagic translation model.
+
+    Configured by an ``adv_seg`` dict (None: the model is the baseline,
+    numerically identical to mmagic's):
+
+    - ``segmenter`` (dict): a ``FrozenPanopticSegmenter`` config.
+    - ``variant`` (str): ``'multiclass'`` (a discriminator on the per-class
+      probabilities), ``'binary'`` (on the thing/stuff map) or ``'both'``.
+    - ``loss_weights`` (dict): weight per term, keys ``multiclass`` and
+      ``binary``; default 1.0 each (the paper's ablation).
+    - ``discriminator`` (dict): a ``SegPatchDiscriminator`` config without
+      its channel counts, which follow the variant and the segmenter.
+    - ``loss`` (dict): an ``AdvSegLoss`` config without ``loss_weight``.
+    - ``condition`` (str, optional): image concatenated in front of the maps
+      seen by the segmentation discriminators: ``'target'`` (the real image
+      of the translated domain, as the reference Pix2Pix), ``'source'`` (the
+      input image; paired data only) or None.
+    - ``domains`` (list[str], optional): translated domains whose outputs
+      are segmented; default the model's default domain (sketch -> photo).
+    - ``hard`` (bool): one-hot maps with straight-through gradients, like
+      the reference code's maps (default False: soft maps).
+
+    The segmentation discriminators live in ``self.discriminators`` under
+    ``advseg_<variant>[_<domain>]`` keys, so the discriminators' optimizer,
+    requires_grad toggling, DDP wrapping and checkpoints cover them.
+
+    The segmenter is frozen and external: it is kept out of the module tree
+    (not a parameter of the model, not in its state dict or checkpoints, out
+    of reach of ``init_weights`` and optimizers) but moves with the model's
+    device and dtype. Each image is segmented once per training step: the
+    fakes with a graph shared by the discriminator (detached) and generator
+    terms, the reals without a graph.
+    """
+
+    def _init_adv_seg(self, adv_seg: Optional[dict]) -> None:
+        """Build the segmenter and the segmentation discriminators."""
+        object.__setattr__(self, 'segmenter', None)
+        self.adv_seg_cfg = adv_seg
+        self.adv_seg_terms: List[Tuple[str, str, str]] = []
+        if adv_seg is None:
+            return
+        adv_seg = dict(adv_seg)
+        variant = adv_seg.pop('variant', 'both')
+        if variant not in VARIANTS:
+            raise ValueError(f'adv_seg.variant must be one of '
+                             f'{sorted(VARIANTS)}, got {variant!r}')
+        segmenter = MODELS.build(adv_seg.pop('segmenter'))
+        # kept out of the module tree on purpose, see the class docstring
+        object.__setattr__(self, 'segmenter', segmenter)
+        weights = dict(multiclass=1.0, binary=1.0)
+        weights.update(adv_seg.pop('loss_weights', {}))
+        disc_cfg = dict(type='SegPatchDiscriminator')
+        disc_cfg.update(adv_seg.pop('discriminator', {}))
+        loss_cfg = dict(type='AdvSegLoss', gan_type='vanilla')
+        loss_cfg.update(adv_seg.pop('loss', {}))
+        self.adv_seg_condition = adv_seg.pop('condition', None)
+        self._check_condition(self.adv_seg_condition)
+        self.adv_seg_hard = adv_seg.pop('hard', False)
+        domains = adv_seg.pop('domains', None) or [self._default_domain]
+        if adv_seg:
+            raise TypeError(f'Unknown adv_seg keys: {sorted(adv_seg)}')
+
+        channels = dict(multiclass=segmenter.num_classes, binary=2)
+        self.adv_seg_losses = torch.nn.ModuleDict()
+        for domain in domains:
+            if not self.is_domain_reachable(domain):
+                raise ValueError(f'adv_seg.domains: {domain!r} is not a '
+                                 f'translated domain of this model '
+                                 f'({self._reachable_domains})')
+            for kind in VARIANTS[variant]:
+                key = kind if domain == self._default_domain else \
+                    f'{kind}_{domain}'
+                self.discriminators[f'advseg_{key}'] = MODELS.build(
+                    dict(
+                        disc_cfg,
+                        seg_channels=channels[kind],
+                        condition_channels=3 if self.adv_seg_condition else 0))
+                self.adv_seg_losses[key] = MODELS.build(
+                    dict(loss_cfg, loss_weight=weights[kind]))
+                self.adv_seg_terms.append((key, kind, domain))
+
+    def _check_condition(self, condition: Optional[str]) -> None:
+        if condition not in (None, 'source', 'target'):
+            raise ValueError("adv_seg.condition must be None, 'source' or "
+                             f"'target', got {condition!r}")
+
+    def _apply(self, fn, *args, **kwargs):
+        """Move the external segmenter with the model (``to``, ``cuda``,
+        ``half`` ...)."""
+        if self.segmenter is not None:
+            self.segmenter._apply(fn, *args, **kwargs)
+        return super()._apply(fn, *args, **kwargs)
+
+    def init_weights(self) -> None:
+        """Initialise generators and discriminators, then the segmentation
+        discriminators (the segmenter keeps its checkpoint weights)."""
+        super().init_weights()
+        for key, _, _ in self.adv_seg_terms:
+            self.get_module(self.discriminators)[f'advseg_{key}'].init_weights()
+
+    def _segment(self, outputs: dict, name: str, with_grad: bool):
+        """Segment ``outputs[name]`` once per step; cached in ``outputs``."""
+        cache_key = f'seg_{name}'
+        if cache_key not in outputs:
+            with torch.set_grad_enabled(with_grad and torch.is_grad_enabled()):
+                outputs[cache_key] = self.segmenter(
+                    outputs[name], hard=self.adv_seg_hard)
+        return outputs[cache_key]
+
+    def _seg_inputs(self, outputs: dict, kind: str, domain: str, fake: bool,
+                    detach: bool) -> Tuple[Tensor, Optional[Tensor]]:
+        """The map for one term and its conditioning image."""
+        name = f'{"fake" if fake else "real"}_{domain}'
+        maps = self._segment(outputs, name, with_grad=fake)
+        seg = maps.probs if kind == 'multiclass' else maps.binary
+        if detach:
+            seg = seg.detach()
+        condition = None
+        if self.adv_seg_condition == 'target':
+            condition = outputs[f'real_{domain}']
+        elif self.adv_seg_condition == 'source':
+            source = self.get_other_domains(domain)[0]
+            condition = outputs[f'real_{source}']
+        return seg, condition
+
+    def adv_seg_disc_losses(self, outputs: dict) -> Dict[str, Tensor]:
+        """Discriminator terms, ``0.5 * (real + fake)`` per term, plus mean
+        logits as diagnostics (keys without "loss")."""
+        losses = dict()
+        discriminators = self.get_module(self.discriminators)
+        for key, kind, domain in self.adv_seg_terms:
+            disc = discriminators[f'advseg_{key}']
+            real_pred = disc(*self._seg_inputs(outputs, kind, domain, False,
+                                               detach=True))
+            fake_pred = disc(*self._seg_inputs(outputs, kind, domain, True,
+                                               detach=True))
+            losses[f'loss_advseg_{key}_d'] = self.adv_seg_losses[
+                key].discriminator_loss(real_pred, fake_pred)
+            losses[f'advseg_{key}_d_real_logit'] = real_pred.detach().mean()
+            losses[f'advseg_{key}_d_fake_logit'] = fake_pred.detach().mean()
+        return losses
+
+    def adv_seg_gen_losses(self, outputs: dict) -> Dict[str, Tensor]:
+        """Generator terms: the segmentation maps of the fakes, with their
+        gradients, judged by the segmentation discriminators."""
+        losses = dict()
+        discriminators = self.get_module(self.discriminators)
+        for key, kind, domain in self.adv_seg_terms:
+            fake_pred = discriminators[f'advseg_{key}'](
+                *self._seg_inputs(outputs, kind, domain, True, detach=False))
+            losses[f'loss_advseg_{key}_g'] = self.adv_seg_losses[
+                key].generator_loss(fake_pred)
+        return losses
+
+    def _add_losses(self, loss: Tensor, log_vars: dict,
+                    extra: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
+        """Add parsed ``extra`` terms to a parsed (loss, log_vars) pair."""
+        if not extra:
+            return loss, log_vars
+        extra_loss, extra_log = self.parse_losses(extra)
+        loss = loss + extra_loss
+        log_vars.update(extra_log)
+        log_vars['loss'] = loss.detach()
+        return loss, log_vars
+
+    def _get_disc_loss(self, outputs: dict) -> Tuple[Tensor, dict]:
+        loss, log_vars = super()._get_disc_loss(outputs)
+        return self._add_losses(loss, log_vars,
+                                self.adv_seg_disc_losses(outputs))
+
+    def _get_gen_loss(self, outputs: dict) -> Tuple[Tensor, dict]:
+        loss, log_vars = super()._get_gen_loss(outputs)
+        return self._add_losses(loss, log_vars,
+                                self.adv_seg_gen_losses(outputs))

@@ -1,0 +1,4 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+from .panoptic_segmenter import FrozenPanopticSegmenter, SegMaps
+
+__all__ = ['FrozenPanopticSegmenter', 'SegMaps']

@@ -1,0 +1,1 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.

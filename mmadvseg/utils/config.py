@@ -1,0 +1,44 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Config handling shared by ``tools/train.py`` and ``tools/test.py``."""
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+
+def load_tool_config(config: str,
+                     launcher: str = 'none',
+                     work_dir: Optional[str] = None,
+                     cfg_options: Optional[dict] = None) -> Config:
+    """Load a config and apply the command line, as OpenMMLab tools do.
+
+    ``work_dir`` comes from the command line, then the config, then
+    ``./work_dirs/<config name>``. Distributed runs on machines without CUDA
+    switch the backend to gloo (nccl needs GPUs).
+
+    Args:
+        config (str): Config file.
+        launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+        work_dir (str, optional): Work directory from the command line.
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        Config: The config, ready for ``Runner.from_cfg``.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'Config file not found: {config!r}')
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    if launcher != 'none':
+        import torch
+        if not torch.cuda.is_available():
+            cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+            cfg.env_cfg.dist_cfg.backend = 'gloo'
+    return cfg

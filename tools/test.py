@@ -1,0 +1,73 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Test a checkpoint: generated images + metrics JSON.
+
+``python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]``
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from mmadvseg.utils.config import load_tool_config
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save images and logs')
+    parser.add_argument(
+        '--out', help='metrics JSON (default: <work_dir>/metrics.json)')
+    parser.add_argument(
+        '--image-dir',
+        help='where generated images go (default: <work_dir>/images)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'Checkpoint not found: {args.checkpoint!r}')
+    cfg = load_tool_config(args.config, args.launcher, args.work_dir,
+                           args.cfg_options)
+    cfg.load_from = None  # loaded strictly below
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='SaveTranslationsHook', out_dir=args.image_dir)
+    ]
+    runner = Runner.from_cfg(cfg)
+    try:
+        runner.load_checkpoint(args.checkpoint, strict=True)
+    except (RuntimeError, KeyError) as err:
+        raise RuntimeError(
+            f'{args.checkpoint!r} is not a checkpoint of this config '
+            f'({args.config}): train it with tools/train.py and this config, '
+            f'or pick the matching config.\n{err}') from err
+    metrics = runner.test()
+    out = args.out or osp.join(cfg.work_dir, 'metrics.json')
+    if is_main_process():
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        with open(out, 'w') as f:
+            json.dump(metrics, f, indent=2, default=float)
+        print_log(f'Metrics written to {out}', logger='current')
+
+
+if __name__ == '__main__':
+    main()
