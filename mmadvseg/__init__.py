@@ -8,6 +8,6 @@ models) are imported only where they are used.
 """
 from .version import __version__, version_info
 
-from . import engine, models  # noqa: F401,E402
+from . import datasets, engine, models  # noqa: F401,E402
 
 __all__ = ['__version__', 'version_info']
