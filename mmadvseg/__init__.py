@@ -6,8 +6,7 @@ configs keep ``default_scope='mmagic'`` and load it with
 ``custom_imports=dict(imports=['mmadvseg'])``. Heavy dependencies (mmdet's
 models) are imported only where they are used.
 """
+from . import datasets, engine, evaluation, models  # noqa: F401,E402
 from .version import __version__, version_info
-
-from . import datasets, engine, models  # noqa: F401,E402
 
 __all__ = ['__version__', 'version_info']

@@ -1,0 +1,33 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Evaluation: pytorch-fid compatible FID, KID and segmentation consistency.
+
+Importing this package registers ``AdvSegFIDKID`` and ``SegConsistency`` in
+mmagic's ``METRICS``. It imports no mmdet code.
+"""
+from .functional import (
+    confusion_matrix,
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_from_features,
+    kernel_inception_distance,
+    polynomial_mmd2_unbiased,
+    segmentation_scores,
+    to_unit_rgb,
+)
+from .inception import (
+    FID_WEIGHTS_NAME,
+    FID_WEIGHTS_URL,
+    FIDInceptionV3,
+    InceptionWeightsNotFoundError,
+    resolve_inception_weights,
+)
+from .metrics import AdvSegFIDKID, SegConsistency, TranslationMetric
+
+__all__ = [
+    'AdvSegFIDKID', 'SegConsistency', 'TranslationMetric', 'FIDInceptionV3',
+    'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL', 'InceptionWeightsNotFoundError',
+    'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',
+    'frechet_distance', 'frechet_distance_from_features',
+    'kernel_inception_distance', 'polynomial_mmd2_unbiased',
+    'segmentation_scores', 'to_unit_rgb'
+]

@@ -1,0 +1,149 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Segmentation consistency between generated images and their real
+counterparts."""
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmagic.registry import METRICS, MODELS
+
+from ..functional import segmentation_scores, to_unit_rgb
+from .base import TranslationMetric
+
+
+@METRICS.register_module()
+class SegConsistency(TranslationMetric):
+    """Does the colorization keep the scene's semantics?
+
+    The frozen panoptic segmenter (``FrozenPanopticSegmenter``) segments the
+    generated image and its real counterpart (paired data); the per-pixel
+    argmax labels of the real image serve as reference. Reported, from the
+    confusion matrix accumulated over the whole validation set:
+
+    - ``mIoU``, ``aAcc``: over all classes (classes absent from both maps of
+      every image are left out of the mean);
+    - ``mIoU_thing``, ``aAcc_thing``, ``mIoU_stuff``, ``aAcc_stuff``: the
+      same restricted to thing classes / stuff classes (group accuracy =
+      accuracy over pixels whose reference label is in the group);
+    - ``aAcc_binary``, ``mIoU_binary``: thing-vs-stuff agreement of the
+      argmax of the segmenter's binary (thing, stuff) map;
+    - ``num_images``.
+
+    Args:
+        segmenter (dict | nn.Module): Config of the segmenter for mmagic's
+            ``MODELS`` (e.g. ``dict(type='FrozenPanopticSegmenter')``), built
+            lazily on the evaluation device, or a module. It takes BGR images
+            in [-1, 1] and returns ``(probs, binary)`` with attributes
+            ``num_classes`` and ``num_things``.
+        fake_key (str): Key of the generated image. Defaults to
+            'fake_photo'.
+        real_key (str): Key of the real image. Defaults to 'img_photo'.
+        batch_size (int): Images per segmenter forward pass. Defaults to 8.
+        **kwargs: ``sample_model``, ``channel_order``, ``value_range``,
+            ``quantize``, ``device``, ``collect_device``, ``prefix`` of
+            :class:`TranslationMetric`.
+    """
+
+    def __init__(self,
+                 segmenter: Union[dict, nn.Module],
+                 fake_key: str = 'fake_photo',
+                 real_key: str = 'img_photo',
+                 batch_size: int = 8,
+                 **kwargs) -> None:
+        super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
+        if not isinstance(segmenter, (dict, nn.Module)):
+            raise TypeError('segmenter must be a config dict or a module, '
+                            f'got {type(segmenter).__name__}')
+        self.segmenter_cfg = segmenter if isinstance(segmenter, dict) else None
+        self.segmenter: Optional[nn.Module] = (
+            segmenter if isinstance(segmenter, nn.Module) else None)
+        self.batch_size = batch_size
+
+    def _get_segmenter(self, device: torch.device) -> nn.Module:
+        if self.segmenter is None:
+            self.segmenter = MODELS.build(self.segmenter_cfg)
+        self.segmenter.to(device)
+        self.segmenter.eval()
+        return self.segmenter
+
+    def _labels(self, images: torch.Tensor, segmenter: nn.Module) -> tuple:
+        """Argmax class and thing/stuff labels of (N, 3, H, W) images."""
+        rgb01 = to_unit_rgb(images, self.channel_order, self.value_range,
+                            self.quantize)
+        bgr = rgb01.flip(1) * 2 - 1  # the segmenter takes BGR in [-1, 1]
+        probs, binary = segmenter(bgr)[:2]
+        return probs.argmax(1), binary.argmax(1)
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Segment fakes and reals of a batch, keep sparse confusion counts.
+
+        Args:
+            data_batch (Any): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): The model's outputs as dicts.
+        """
+        fakes = [self._get_image(s, self.fake_key) for s in data_samples]
+        reals = [self._get_image(s, self.real_key) for s in data_samples]
+        for fake, real in zip(fakes, reals):
+            if fake.shape != real.shape:
+                raise ValueError(
+                    f'{type(self).__name__}: {self.fake_key} '
+                    f'{tuple(fake.shape)} and {self.real_key} '
+                    f'{tuple(real.shape)} differ in size; the metric needs '
+                    'paired images.')
+        device = self._target_device(fakes[0])
+        segmenter = self._get_segmenter(device)
+        num_classes = int(segmenter.num_classes)
+        with torch.inference_mode():
+            for start in range(0, len(fakes), self.batch_size):
+                stop = start + self.batch_size
+                n = len(fakes[start:stop])
+                images = torch.stack(fakes[start:stop] +
+                                     reals[start:stop]).to(device)
+                labels, binary = self._labels(images, segmenter)
+                for i in range(n):
+                    self.results.append(
+                        dict(
+                            classes=_sparse_counts(labels[n + i], labels[i],
+                                                   num_classes),
+                            binary=_sparse_counts(binary[n + i], binary[i],
+                                                  2),
+                            num_classes=num_classes,
+                            num_things=int(segmenter.num_things)))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Scores from the summed confusion matrices.
+
+        Args:
+            results (list[dict]): Per-image sparse confusion counts.
+
+        Returns:
+            dict[str, float]: The scores listed in the class docstring.
+        """
+        num_classes = results[0]['num_classes']
+        num_things = results[0]['num_things']
+        cm = np.zeros(num_classes * num_classes, dtype=np.int64)
+        cm_bin = np.zeros(4, dtype=np.int64)
+        for r in results:
+            np.add.at(cm, r['classes'][0], r['classes'][1])
+            np.add.at(cm_bin, r['binary'][0], r['binary'][1])
+        scores = segmentation_scores(
+            cm.reshape(num_classes, num_classes),
+            groups=dict(
+                thing=range(num_things),
+                stuff=range(num_things, num_classes)))
+        binary = segmentation_scores(cm_bin.reshape(2, 2))
+        scores['mIoU_binary'] = binary['mIoU']
+        scores['aAcc_binary'] = binary['aAcc']
+        scores['num_images'] = len(results)
+        return scores
+
+
+def _sparse_counts(target: torch.Tensor, pred: torch.Tensor,
+                   num_classes: int) -> tuple:
+    """Non-zero entries of the flattened confusion matrix ``cm[target,
+    pred]``: (indices int64, counts int64)."""
+    flat = (target.reshape(-1).long() * num_classes +
+            pred.reshape(-1).long()).cpu()
+    idx, counts = torch.unique(flat, return_counts=True)
+    return idx.numpy(), counts.numpy()
