@@ -19,11 +19,13 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_torch_home(tmp_path_factory, monkeypatch):
-    """Point the hub cache at an empty folder, so no test sees (or fills)
-    the user's cache."""
+def _isolated_caches(tmp_path_factory, monkeypatch):
+    """Point the hub cache and our feature cache at empty folders, so no
+    test sees (or fills) the user's caches."""
     home = tmp_path_factory.mktemp('torch_home')
     monkeypatch.setenv('TORCH_HOME', str(home))
+    monkeypatch.setenv('MMADVSEG_CACHE_DIR',
+                       str(tmp_path_factory.mktemp('mmadvseg_cache')))
     yield home
 
 

@@ -4,13 +4,10 @@
 ``python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]``
 """
 import argparse
-import json
 import os
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.dist import is_main_process
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmadvseg.utils.config import load_tool_config
@@ -50,7 +47,10 @@ def main() -> None:
                            args.cfg_options)
     cfg.load_from = None  # loaded strictly below
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-        dict(type='SaveTranslationsHook', out_dir=args.image_dir)
+        dict(
+            type='SaveTestResultsHook',
+            out_dir=args.image_dir,
+            metrics_file=args.out)
     ]
     runner = Runner.from_cfg(cfg)
     try:
@@ -60,13 +60,7 @@ def main() -> None:
             f'{args.checkpoint!r} is not a checkpoint of this config '
             f'({args.config}): train it with tools/train.py and this config, '
             f'or pick the matching config.\n{err}') from err
-    metrics = runner.test()
-    out = args.out or osp.join(cfg.work_dir, 'metrics.json')
-    if is_main_process():
-        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-        with open(out, 'w') as f:
-            json.dump(metrics, f, indent=2, default=float)
-        print_log(f'Metrics written to {out}', logger='current')
+    runner.test()
 
 
 if __name__ == '__main__':

@@ -14,7 +14,7 @@ def load_tool_config(config: str,
 
     ``work_dir`` comes from the command line, then the config, then
     ``./work_dirs/<config name>``. Distributed runs on machines without CUDA
-    switch the backend to gloo (nccl needs GPUs).
+    use gloo (see :func:`init_cpu_distributed`).
 
     Args:
         config (str): Config file.
@@ -36,9 +36,32 @@ def load_tool_config(config: str,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
-    if launcher != 'none':
+    if launcher == 'pytorch':
         import torch
         if not torch.cuda.is_available():
-            cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-            cfg.env_cfg.dist_cfg.backend = 'gloo'
+            init_cpu_distributed(cfg)
     return cfg
+
+
+def init_cpu_distributed(cfg: Config) -> None:
+    """Prepare a torchrun-launched run on CPUs only (gloo backend).
+
+    mmengine 0.10's ``init_dist('pytorch')`` calls ``torch.cuda.set_device``
+    and its DDP wrappers pass CUDA ``device_ids``, both of which fail without
+    CUDA. Here the gloo process group is initialised first (the runner then
+    skips ``init_dist``) and the wrapper gets ``device_ids=None``.
+
+    Args:
+        cfg (Config): The config; its ``env_cfg`` and ``model_wrapper_cfg``
+            are updated in place.
+    """
+    import torch.distributed as dist
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    if cfg.get('model_wrapper_cfg') is not None:
+        cfg.model_wrapper_cfg.device_ids = None
+    else:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None)
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')

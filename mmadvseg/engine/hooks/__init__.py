@@ -1,4 +1,5 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-from .save_translations_hook import SaveTranslationsHook
+from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .save_test_results_hook import SaveTestResultsHook
 
-__all__ = ['SaveTranslationsHook']
+__all__ = ['AtomicCheckpointHook', 'SaveTestResultsHook']

@@ -1,25 +1,31 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+import json
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from mmagic.registry import HOOKS
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
-_PATH_KEYS = ('pair_path', 'img_sketch_path', 'img_A_path', 'img_path')
+# where the configs' pipelines keep the source image's path
+_PATH_KEYS = ('pair_path', 'img_sketch_path')
 
 
 @HOOKS.register_module()
-class SaveTranslationsHook(Hook):
-    """Write every generated test image to ``out_dir`` as a PNG.
+class SaveTestResultsHook(Hook):
+    """Write the generated test images and the test metrics.
 
-    Files are named after the source image (``<stem>.png``), so the folder
-    can be compared with the real test photos by ``tools/analysis/fid.py``
-    or ``python -m pytorch_fid``.
+    Images go to ``out_dir`` as PNGs named after their source image
+    (``<stem>.png``), so the folder can be compared with the real test
+    photos by ``tools/analysis/fid.py`` or ``python -m pytorch_fid``; the
+    metrics go to a JSON file.
 
     Args:
-        out_dir (str, optional): Output folder. Defaults to
+        out_dir (str, optional): Image folder. Defaults to
             ``<work_dir>/images``.
+        metrics_file (str, optional): Metrics JSON. Defaults to
+            ``<work_dir>/metrics.json``.
         fake_key (str): Data-sample field holding the generated image.
             Defaults to ``'fake_photo'``.
     """
@@ -28,13 +34,17 @@ class SaveTranslationsHook(Hook):
 
     def __init__(self,
                  out_dir: Optional[str] = None,
+                 metrics_file: Optional[str] = None,
                  fake_key: str = 'fake_photo') -> None:
         self.out_dir = out_dir
+        self.metrics_file = metrics_file
         self.fake_key = fake_key
         self._count = 0
 
     def before_test(self, runner) -> None:
         self.out_dir = self.out_dir or osp.join(runner.work_dir, 'images')
+        self.metrics_file = self.metrics_file or osp.join(
+            runner.work_dir, 'metrics.json')
         os.makedirs(self.out_dir, exist_ok=True)
         self._count = 0
 
@@ -52,9 +62,18 @@ class SaveTranslationsHook(Hook):
                 osp.join(self.out_dir, self._name(sample)), image.numpy())
             self._count += 1
 
-    def after_test(self, runner) -> None:
+    def after_test_epoch(self,
+                         runner,
+                         metrics: Optional[Dict[str, float]] = None) -> None:
         runner.logger.info(
             f'{self._count} generated images written to {self.out_dir}')
+        if not is_main_process():
+            return
+        os.makedirs(
+            osp.dirname(osp.abspath(self.metrics_file)), exist_ok=True)
+        with open(self.metrics_file, 'w') as f:
+            json.dump(metrics or {}, f, indent=2, default=float)
+        runner.logger.info(f'Metrics written to {self.metrics_file}')
 
     def _name(self, sample) -> str:
         for key in _PATH_KEYS:

@@ -1,0 +1,5 @@
+_base_ = './unpaired_sketch2photo.py'
+data_root = 'data/advseg/illustration/unpaired'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader

@@ -1,0 +1,79 @@
+# Paired sketch -> photo data: `data_root/{train,test}/*.png`, each an A|B
+# image (A = sketch on the left, B = photo on the right). Training: resize
+# to 286, random 256 crop and horizontal flip shared by both halves; test:
+# resize to 256. Per-dataset files set `data_root` only.
+dataset_type = 'PairedImageDataset'
+to_domains = [
+    dict(
+        type='KeyMapper',
+        mapping=dict(img_sketch='img_A', img_photo='img_B'),
+        remapping=dict(img_sketch='img_sketch', img_photo='img_photo')),
+    dict(
+        type='PackInputs',
+        keys=['img_sketch', 'img_photo'],
+        data_keys=['img_sketch', 'img_photo'],
+        meta_keys=['pair_path'])
+]
+load_pair = dict(
+    type='LoadPairedImageFromFile',
+    key='pair',
+    domain_a='A',
+    domain_b='B',
+    color_type='color')
+train_pipeline = [
+    load_pair,
+    dict(
+        type='Resize',
+        keys=['img_A', 'img_B'],
+        scale=(286, 286),
+        interpolation='bicubic'),
+    dict(type='FixedCrop', keys=['img_A', 'img_B'], crop_size=(256, 256)),
+    dict(type='Flip', keys=['img_A', 'img_B'], direction='horizontal'),
+] + to_domains
+test_pipeline = [
+    load_pair,
+    dict(
+        type='Resize',
+        keys=['img_A', 'img_B'],
+        scale=(256, 256),
+        interpolation='bicubic'),
+] + to_domains
+
+train_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type, data_root=None, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=None,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# FID/KID as pytorch-fid computes them, and whether the colorization keeps
+# the scene's semantics (segmentation of fake vs real, Mask2Former R50 COCO
+# panoptic by default).
+val_evaluator = dict(
+    type='Evaluator',
+    metrics=[
+        dict(
+            type='AdvSegFIDKID',
+            prefix='FID',
+            fake_key='fake_photo',
+            real_key='img_photo'),
+        dict(
+            type='SegConsistency',
+            prefix='SegCons',
+            segmenter=dict(type='FrozenPanopticSegmenter'),
+            fake_key='fake_photo',
+            real_key='img_photo')
+    ])
+test_evaluator = val_evaluator

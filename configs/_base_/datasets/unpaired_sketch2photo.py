@@ -1,0 +1,77 @@
+# Unpaired sketch <-> photo data: `data_root/{trainA,testA}` sketches and
+# `data_root/{trainB,testB}` photos. Training: resize to 286, then an
+# independent random 256 crop and horizontal flip per domain; test: resize to
+# 256. Per-dataset files set `data_root` only.
+dataset_type = 'UnpairedImageDataset'
+to_domains = [
+    dict(
+        type='KeyMapper',
+        mapping=dict(
+            img_sketch='img_A',
+            img_photo='img_B',
+            img_sketch_path='img_A_path',
+            img_photo_path='img_B_path'),
+        remapping=dict(
+            img_sketch='img_sketch',
+            img_photo='img_photo',
+            img_sketch_path='img_sketch_path',
+            img_photo_path='img_photo_path')),
+    dict(
+        type='PackInputs',
+        keys=['img_sketch', 'img_photo'],
+        data_keys=['img_sketch', 'img_photo'],
+        meta_keys=['img_sketch_path', 'img_photo_path'])
+]
+load_both = [
+    dict(type='LoadImageFromFile', key='img_A', color_type='color'),
+    dict(type='LoadImageFromFile', key='img_B', color_type='color'),
+]
+train_pipeline = load_both + [
+    dict(
+        type='Resize',
+        keys=['img_A', 'img_B'],
+        scale=(286, 286),
+        interpolation='bicubic'),
+    dict(type='Crop', keys=['img_A'], crop_size=(256, 256), random_crop=True),
+    dict(type='Crop', keys=['img_B'], crop_size=(256, 256), random_crop=True),
+    dict(type='Flip', keys=['img_A'], direction='horizontal'),
+    dict(type='Flip', keys=['img_B'], direction='horizontal'),
+] + to_domains
+test_pipeline = load_both + [
+    dict(
+        type='Resize',
+        keys=['img_A', 'img_B'],
+        scale=(256, 256),
+        interpolation='bicubic'),
+] + to_domains
+
+train_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type, data_root=None, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=None,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# FID/KID as pytorch-fid computes them.
+val_evaluator = dict(
+    type='Evaluator',
+    metrics=[
+        dict(
+            type='AdvSegFIDKID',
+            prefix='FID',
+            fake_key='fake_photo',
+            real_key='img_photo')
+    ])
+test_evaluator = val_evaluator

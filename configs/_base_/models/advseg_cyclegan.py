@@ -1,0 +1,19 @@
+# AdvSegLoss on CycleGAN as in the authors' code: unconditional segmentation
+# discriminators with instance norm and LSGAN, on the sketch -> photo
+# direction only. Weight 1.0 per term (the paper's ablation; the reference
+# code uses 10). Leaves pick the variant.
+_base_ = ['./cyclegan_resnet9.py', '../segmenters/mask2former_r50_coco-panoptic.py']
+
+model = dict(
+    adv_seg=dict(
+        segmenter=_base_.segmenter,
+        variant='both',
+        loss_weights=dict(multiclass=1.0, binary=1.0),
+        condition=None,
+        domains=['photo'],
+        discriminator=dict(
+            type='SegPatchDiscriminator',
+            base_channels=64,
+            num_conv=3,
+            norm_cfg=dict(type='IN')),
+        loss=dict(type='AdvSegLoss', gan_type='lsgan')))

@@ -1,0 +1,5 @@
+_base_ = [
+    '../_base_/models/cyclegan_resnet9.py', '../_base_/datasets/sheep_unpaired.py',
+    '../_base_/schedules/adam_lr2e-4_100e-const_100e-decay.py',
+    '../_base_/default_runtime.py'
+]

@@ -1,0 +1,78 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Every config loads, builds, and says in its file name what it is."""
+import glob
+import os.path as osp
+
+import pytest
+from mmagic.registry import MODELS
+from mmengine.config import Config
+
+from mmadvseg.testing import tiny_segmenter_cfg
+
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+DATASETS = ('bedroom', 'illustration', 'elephant', 'sheep')
+LEAVES = sorted(
+    glob.glob(osp.join(CONFIG_DIR, 'advseg', '*.py')) +
+    glob.glob(osp.join(CONFIG_DIR, 'baselines', '*.py')))
+
+
+def test_all_leaves_exist():
+    names = {osp.basename(p)[:-3] for p in LEAVES}
+    for dataset in DATASETS:
+        for model in ('pix2pix', 'cyclegan'):
+            assert f'{model}_{dataset}' in names
+            for variant in ('multiclass', 'binary', 'both'):
+                assert f'{model}_{variant}_{dataset}' in names
+
+
+@pytest.mark.parametrize('path', LEAVES, ids=lambda p: osp.basename(p))
+def test_leaf_config_matches_its_name(path):
+    cfg = Config.fromfile(path)
+    parts = osp.basename(path)[:-3].split('_')
+    model_name, dataset = parts[0], parts[-1]
+    variant = parts[1] if len(parts) == 3 else None
+    paired = model_name == 'pix2pix'
+
+    assert cfg.default_scope == 'mmagic'
+    assert cfg.model.type == ('AdvSegPix2Pix' if paired else 'AdvSegCycleGAN')
+    adv_seg = cfg.model.get('adv_seg')
+    if variant is None:
+        assert adv_seg is None
+    else:
+        assert adv_seg.variant == variant
+        assert adv_seg.segmenter.type == 'FrozenPanopticSegmenter'
+        assert adv_seg.loss.gan_type == ('vanilla' if paired else 'lsgan')
+        assert dict(adv_seg.loss_weights) == dict(multiclass=1.0, binary=1.0)
+    layout = 'paired' if paired else 'unpaired'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset_cfg = cfg[loader].dataset
+        assert dataset_cfg.data_root == f'data/advseg/{dataset}/{layout}'
+        assert dataset_cfg.type == ('PairedImageDataset'
+                                    if paired else 'UnpairedImageDataset')
+    assert cfg.train_dataloader.batch_size == 1
+    assert cfg.train_cfg.max_epochs == 200
+
+    if adv_seg is not None:
+        cfg.model.adv_seg.segmenter = tiny_segmenter_cfg()
+    model = MODELS.build(cfg.model)
+    seg_discs = sorted(k for k in model.discriminators if 'advseg' in k)
+    expected = {
+        None: [],
+        'multiclass': ['advseg_multiclass'],
+        'binary': ['advseg_binary'],
+        'both': ['advseg_binary', 'advseg_multiclass']
+    }[variant]
+    assert seg_discs == expected
+
+
+def test_schedule_decays_linearly_to_zero_after_100_epochs():
+    cfg = Config.fromfile(
+        osp.join(CONFIG_DIR, '_base_', 'schedules',
+                 'adam_lr2e-4_100e-const_100e-decay.py'))
+    for name in ('generators', 'discriminators'):
+        optimizer = cfg.optim_wrapper[name].optimizer
+        assert (optimizer.type, optimizer.lr) == ('Adam', 2e-4)
+        assert tuple(optimizer.betas) == (0.5, 0.999)
+    decay, = cfg.param_scheduler
+    assert (decay.begin, decay.end, decay.end_factor) == (100, 200, 0.0)
+    assert decay.by_epoch and decay.convert_to_iter_based

@@ -1,0 +1,231 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Time one training step of the baseline and of each AdvSegLoss variant.
+
+For AdvSegPix2Pix (or AdvSegCycleGAN) built from the project's configs with
+the Mask2Former R50 segmenter (random weights: timing does not depend on
+them) at 256x256, batch 1, it prints per variant:
+
+- the whole step, and its parts: the segmenter's forward on the fakes (with
+  a graph), its forward on the reals (no graph), the backward through it
+  (measured on its own), and the rest (generators + discriminators);
+- peak memory (RSS on CPU, max allocated on CUDA), each variant in its own
+  process;
+- ``ratio = variant step / (baseline step + segmenter floor)``, where the
+  floor is one forward + backward on the fakes and one no-grad forward on
+  the reals: the least any implementation must add. Target: <= 1.15.
+
+Usage::
+
+    python tools/analysis/benchmark_train_step.py [--model pix2pix]
+        [--device cpu|cuda] [--repeats 3] [--json out.json]
+    python tools/analysis/benchmark_train_step.py --short   # CI smoke run
+"""
+import argparse
+import json
+import multiprocessing as mp
+import os.path as osp
+import resource
+import statistics
+import time
+from contextlib import contextmanager
+
+VARIANTS = ('baseline', 'multiclass', 'binary', 'both')
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_',
+                      'models')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--model', choices=['pix2pix', 'cyclegan'],
+                        default='pix2pix')
+    parser.add_argument('--size', type=int, default=256)
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='timed steps per variant (after one warm-up)')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads', type=int, default=0,
+                        help='torch threads (0: torch default)')
+    parser.add_argument(
+        '--short',
+        action='store_true',
+        help='CI smoke run: tiny models at 64x64, one timed step')
+    parser.add_argument('--json', help='also write the results here')
+    return parser.parse_args()
+
+
+def _sync(device: str) -> None:
+    import torch
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+@contextmanager
+def _timer(device: str, out: list):
+    _sync(device)
+    start = time.perf_counter()
+    yield
+    _sync(device)
+    out.append(time.perf_counter() - start)
+
+
+def build_model(args: argparse.Namespace, variant: str):
+    """The config's model (or the tiny one in short mode) on the device."""
+    import torch
+    from mmagic.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmadvseg  # noqa: F401
+    from mmadvseg.testing import tiny_segmenter_cfg, tiny_translation_cfg
+    init_default_scope('mmagic')
+    paired = args.model == 'pix2pix'
+    if args.short:
+        adv_seg = None
+        if variant != 'baseline':
+            adv_seg = dict(segmenter=tiny_segmenter_cfg(), variant=variant)
+            if not paired:
+                adv_seg['loss'] = dict(gan_type='lsgan')
+        cfg = tiny_translation_cfg(
+            'AdvSegPix2Pix' if paired else 'AdvSegCycleGAN', adv_seg)
+    else:
+        name = (f'advseg_{args.model}.py' if variant != 'baseline' else
+                f'{args.model}_resnet9.py')
+        cfg = Config.fromfile(osp.join(CONFIG_DIR, name)).model
+        if variant != 'baseline':
+            cfg.adv_seg.variant = variant
+            cfg.adv_seg.segmenter.checkpoint = None
+            cfg.adv_seg.segmenter.allow_random_init = True
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).to(args.device)
+    model.init_weights()
+    return model
+
+
+def _batch(args: argparse.Namespace):
+    import torch
+    from mmagic.structures import DataSample
+    gen = torch.Generator().manual_seed(0)
+    shape = (3, args.size, args.size)
+    return dict(
+        inputs=dict(
+            img_sketch=[torch.randint(0, 256, shape, generator=gen).float()],
+            img_photo=[torch.randint(0, 256, shape, generator=gen).float()]),
+        data_samples=[DataSample()])
+
+
+def _optim_wrapper(model):
+    import torch
+    from mmengine.optim import OptimWrapper, OptimWrapperDict
+    return OptimWrapperDict(**{
+        name: OptimWrapper(
+            torch.optim.Adam(
+                getattr(model, name).parameters(),
+                lr=2e-4,
+                betas=(0.5, 0.999)))
+        for name in ('generators', 'discriminators')
+    })
+
+
+def _peak_memory_mb(device: str) -> float:
+    import torch
+    if device.startswith('cuda'):
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_variant(args: argparse.Namespace, variant: str) -> dict:
+    """Time ``train_step`` of one variant (run in its own process)."""
+    import torch
+    from mmengine import MessageHub
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    model = build_model(args, variant)
+    batch, wrapper = _batch(args), _optim_wrapper(model)
+    hub = MessageHub.get_current_instance()
+    steps, seg_grad, seg_nograd = [], [], []
+    segmenter = model.segmenter
+    if segmenter is not None:
+        forward = segmenter.forward
+
+        def timed_forward(inputs, hard=False):
+            out = seg_grad if torch.is_grad_enabled() else seg_nograd
+            with _timer(args.device, out):
+                return forward(inputs, hard)
+
+        segmenter.forward = timed_forward
+    for it in range(args.repeats + 1):
+        hub.update_info('iter', it)
+        with _timer(args.device, steps):
+            model.train_step(batch, wrapper)
+    result = dict(variant=variant, step=statistics.median(steps[1:]))
+    if segmenter is not None:
+        result.update(
+            seg_fwd_fake=statistics.median(seg_grad[1:]),
+            seg_fwd_real=statistics.median(seg_nograd[1:]),
+            **_segmenter_floor(args, segmenter, forward))
+    result['peak_mem_mb'] = _peak_memory_mb(args.device)
+    return result
+
+
+def _segmenter_floor(args, segmenter, forward) -> dict:
+    """The least segmenter work per step: forward + backward to the input
+    on a fake, no-grad forward on a real."""
+    import torch
+    fwd, bwd, real = [], [], []
+    for _ in range(args.repeats + 1):
+        fake = torch.rand(1, 3, args.size, args.size, device=args.device)
+        fake.requires_grad_(True)
+        with _timer(args.device, fwd):
+            maps = forward(fake * 2 - 1)
+        with _timer(args.device, bwd):
+            (maps.probs.mean() + maps.binary.mean()).backward()
+        with torch.no_grad(), _timer(args.device, real):
+            forward(torch.rand_like(fake) * 2 - 1)
+    fwd, bwd, real = (statistics.median(t[1:]) for t in (fwd, bwd, real))
+    return dict(seg_bwd=bwd, floor=fwd + bwd + real)
+
+
+def _run_isolated(args: argparse.Namespace, variant: str) -> dict:
+    ctx = mp.get_context('spawn')
+    with ctx.Pool(1) as pool:
+        return pool.apply(bench_variant, (args, variant))
+
+
+def format_table(results: list, args: argparse.Namespace) -> str:
+    base = next(r for r in results if r['variant'] == 'baseline')['step']
+    lines = [
+        f'{args.model}, {args.size}x{args.size}, batch 1, {args.device}, '
+        f'median of {args.repeats} step(s)', '',
+        '| variant | step (s) | G+Ds (s) | seg fwd fake (s) | '
+        'seg bwd (s) | seg fwd real (s) | peak mem (MB) | ratio |',
+        '|---|---|---|---|---|---|---|---|'
+    ]
+    for r in results:
+        if r['variant'] == 'baseline':
+            lines.append(f"| baseline | {r['step']:.2f} | {r['step']:.2f} "
+                         f"| - | - | - | {r['peak_mem_mb']:.0f} | - |")
+            continue
+        seg = r['seg_fwd_fake'] + r['seg_bwd'] + r['seg_fwd_real']
+        r['ratio'] = r['step'] / (base + r['floor'])
+        lines.append(
+            f"| {r['variant']} | {r['step']:.2f} | {r['step'] - seg:.2f} | "
+            f"{r['seg_fwd_fake']:.2f} | {r['seg_bwd']:.2f} | "
+            f"{r['seg_fwd_real']:.2f} | {r['peak_mem_mb']:.0f} | "
+            f"{r['ratio']:.3f} |")
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.short:
+        args.size, args.repeats = 64, 1
+    results = [_run_isolated(args, variant) for variant in VARIANTS]
+    print(format_table(results, args))
+    worst = max(r['ratio'] for r in results if 'ratio' in r)
+    print(f'\nworst ratio {worst:.3f} (target <= 1.15)')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(args=vars(args), results=results), f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
