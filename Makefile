@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: env test demo lint
+.PHONY: env test demo lint bench-short
 
 env:
 	bash tools/install_env.sh $(VENV)
@@ -16,3 +16,9 @@ demo: env
 
 lint: env
 	$(VENV)/bin/ruff check mmadvseg tools tests configs
+
+# the benchmarks' CI smoke runs (they print numbers; full runs: README)
+bench-short: env
+	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_train_step.py --short
+	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_fid.py --short
+	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_sketch.py --short
