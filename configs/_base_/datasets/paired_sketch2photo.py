@@ -2,6 +2,7 @@
 # image (A = sketch on the left, B = photo on the right). Training: resize
 # to 286, random 256 crop and horizontal flip shared by both halves; test:
 # resize to 256. Per-dataset files set `data_root` only.
+_base_ = './sketch2photo_dataloaders.py'
 dataset_type = 'PairedImageDataset'
 to_domains = [
     dict(
@@ -40,22 +41,8 @@ test_pipeline = [
 ] + to_domains
 
 train_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type, data_root=None, pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=None,
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # FID/KID as pytorch-fid computes them, and whether the colorization keeps

@@ -2,6 +2,7 @@
 # `data_root/{trainB,testB}` photos. Training: resize to 286, then an
 # independent random 256 crop and horizontal flip per domain; test: resize to
 # 256. Per-dataset files set `data_root` only.
+_base_ = './sketch2photo_dataloaders.py'
 dataset_type = 'UnpairedImageDataset'
 to_domains = [
     dict(
@@ -46,22 +47,8 @@ test_pipeline = load_both + [
 ] + to_domains
 
 train_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type, data_root=None, pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=None,
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # FID/KID as pytorch-fid computes them.
