@@ -1,12 +1,21 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-'''Helpers that shrink real configs so tests and the offline demo run on a
-CPU in seconds (mirrors ``mmdet.testing``).'''
+"""Helpers that shrink real configs and write tiny datasets, so tests and
+the offline demo run on a CPU in seconds (mirrors ``mmdet.testing``)."""
+from .tiny_data import (
+                        dataset_cfg,
+                        load_pipeline,
+                        make_batch,
+                        make_paired,
+                        make_unpaired,
+)
 from .tiny_models import (
-                          tiny_mask2former_cfg,
-                          tiny_segmenter_cfg,
-                          tiny_translation_cfg,
+                        tiny_mask2former_cfg,
+                        tiny_segmenter_cfg,
+                        tiny_translation_cfg,
 )
 
 __all__ = [
-    'tiny_mask2former_cfg', 'tiny_segmenter_cfg', 'tiny_translation_cfg'
+    'dataset_cfg', 'load_pipeline', 'make_batch', 'make_paired',
+    'make_unpaired', 'tiny_mask2former_cfg', 'tiny_segmenter_cfg',
+    'tiny_translation_cfg'
 ]

@@ -11,7 +11,6 @@ import time
 
 import pytest
 import torch
-from conftest import make_paired, make_unpaired
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
@@ -19,7 +18,12 @@ from mmadvseg.evaluation.inception import (
     FID_WEIGHTS_NAME,
     save_random_inception_weights,
 )
-from mmadvseg.testing import tiny_mask2former_cfg, tiny_segmenter_cfg
+from mmadvseg.testing import (
+    make_paired,
+    make_unpaired,
+    tiny_mask2former_cfg,
+    tiny_segmenter_cfg,
+)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 

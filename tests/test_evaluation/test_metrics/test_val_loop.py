@@ -9,7 +9,11 @@ import pytest
 from mmengine.hooks import Hook
 
 import mmadvseg  # noqa: F401  (registers the models and metrics)
-from mmadvseg.testing import tiny_segmenter_cfg, tiny_translation_cfg
+from mmadvseg.testing import (
+    dataset_cfg,
+    tiny_segmenter_cfg,
+    tiny_translation_cfg,
+)
 
 
 class _KeepMetrics(Hook):
@@ -19,33 +23,6 @@ class _KeepMetrics(Hook):
 
     def after_val_epoch(self, runner, metrics=None):
         self.metrics.append(metrics)
-
-
-def _pipeline(paired: bool) -> list:
-    if paired:
-        load = [
-            dict(
-                type='LoadPairedImageFromFile',
-                key='pair',
-                domain_a='A',
-                domain_b='B',
-                color_type='color')
-        ]
-    else:
-        load = [
-            dict(type='LoadImageFromFile', key='img_A', color_type='color'),
-            dict(type='LoadImageFromFile', key='img_B', color_type='color')
-        ]
-    return load + [
-        dict(
-            type='KeyMapper',
-            mapping=dict(img_sketch='img_A', img_photo='img_B'),
-            remapping=dict(img_sketch='img_sketch', img_photo='img_photo')),
-        dict(
-            type='PackInputs',
-            keys=['img_sketch', 'img_photo'],
-            data_keys=['img_sketch', 'img_photo'])
-    ]
 
 
 def _run_val(model_type: str, data_root: str, work_dir: str,
@@ -60,12 +37,7 @@ def _run_val(model_type: str, data_root: str, work_dir: str,
             batch_size=2,
             num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=False),
-            dataset=dict(
-                type='PairedImageDataset'
-                if paired else 'UnpairedImageDataset',
-                data_root=data_root,
-                test_mode=True,
-                pipeline=_pipeline(paired))),
+            dataset=dataset_cfg(data_root, paired, test_mode=True)),
         val_cfg=dict(type='MultiValLoop'),
         val_evaluator=dict(
             type='Evaluator',

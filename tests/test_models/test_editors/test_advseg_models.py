@@ -3,13 +3,16 @@ import copy
 
 import pytest
 import torch
-from conftest import make_batch
 from mmagic.registry import MODELS
 from mmengine import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmadvseg.models import AdvSegCycleGAN, AdvSegPix2Pix
-from mmadvseg.testing import tiny_segmenter_cfg, tiny_translation_cfg
+from mmadvseg.testing import (
+    make_batch,
+    tiny_segmenter_cfg,
+    tiny_translation_cfg,
+)
 
 MODELS_AND_DATA = [('AdvSegPix2Pix', True), ('AdvSegCycleGAN', False)]
 VARIANTS = ['multiclass', 'binary', 'both']

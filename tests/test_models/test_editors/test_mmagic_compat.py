@@ -2,11 +2,10 @@
 """mmagic 1.2.0's two blocking bugs, shown upstream and fixed in ours."""
 import pytest
 import torch
-from conftest import make_batch
 from mmagic.registry import MODELS
 
 from mmadvseg.models.editors.mmagic_compat import MMAGIC_NEEDS_FIXES
-from mmadvseg.testing import tiny_translation_cfg
+from mmadvseg.testing import make_batch, tiny_translation_cfg
 
 needs_fixes = pytest.mark.skipif(
     not MMAGIC_NEEDS_FIXES, reason='the installed mmagic has the fixes')
