@@ -11,15 +11,17 @@ def pytest_configure(config):
     # never download: every weight file a test needs is made by the test
     os.environ['MMADVSEG_OFFLINE'] = '1'
     os.environ.setdefault('OMP_NUM_THREADS', '2')
-    # build everything in mmagic's scope, as the configs do
     from mmengine.registry import init_default_scope
     init_default_scope('mmagic')
 
 
 @pytest.fixture(autouse=True)
 def _isolated_caches(tmp_path_factory, monkeypatch):
-    """Point the hub cache and our feature cache at empty folders, so no
-    test sees (or fills) the user's caches."""
+    """Build in mmagic's scope, as the configs do (whatever scope an
+    earlier test left), and point the hub cache and our feature cache at
+    empty folders, so no test sees (or fills) the user's caches."""
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmagic')
     home = tmp_path_factory.mktemp('torch_home')
     monkeypatch.setenv('TORCH_HOME', str(home))
     monkeypatch.setenv('MMADVSEG_CACHE_DIR',

@@ -167,8 +167,7 @@ def test_loads_with_mmdet_coco_panoptic(tmp_path):
     """The panoptic ground truth loads with mmdet 3.3.0's
     CocoPanopticDataset and LoadPanopticAnnotations."""
     from mmdet.registry import DATASETS
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmdet')
+    from mmengine.registry import DefaultScope
     toy = generate_toy_scenes(str(tmp_path), 4, 2, 64, seed=5, layouts=())
     pipeline = [
         dict(type='LoadImageFromFile'),
@@ -176,9 +175,10 @@ def test_loads_with_mmdet_coco_panoptic(tmp_path):
              with_mask=True, with_seg=True),
     ]
     for split, num in (('train', 4), ('test', 2)):
-        dataset = DATASETS.build(
-            toy.mmdet_dataset_cfg(split, pipeline=pipeline,
-                                  test_mode=split == 'test'))
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            dataset = DATASETS.build(
+                toy.mmdet_dataset_cfg(split, pipeline=pipeline,
+                                      test_mode=split == 'test'))
         assert dataset.metainfo['classes'] == TOY_METAINFO['classes']
         content = json.load(open(toy.ann_file(split)))
         assert len(dataset) == num
