@@ -45,7 +45,8 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# FID/KID as pytorch-fid computes them, and whether the colorization keeps
+# FID/KID as pytorch-fid computes them (its Inception weights are fetched
+# into $TORCH_HOME/hub/checkpoints on first use unless MMADVSEG_OFFLINE=1), and whether the colorization keeps
 # the scene's semantics (segmentation of fake vs real, Mask2Former R50 COCO
 # panoptic by default).
 val_evaluator = dict(
@@ -55,7 +56,8 @@ val_evaluator = dict(
             type='AdvSegFIDKID',
             prefix='FID',
             fake_key='fake_photo',
-            real_key='img_photo'),
+            real_key='img_photo',
+            allow_download=True),
         dict(
             type='SegConsistency',
             prefix='SegCons',

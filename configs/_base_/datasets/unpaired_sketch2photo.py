@@ -51,7 +51,8 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# FID/KID as pytorch-fid computes them.
+# FID/KID as pytorch-fid computes them (its Inception weights are fetched
+# into $TORCH_HOME/hub/checkpoints on first use unless MMADVSEG_OFFLINE=1).
 val_evaluator = dict(
     type='Evaluator',
     metrics=[
@@ -59,6 +60,7 @@ val_evaluator = dict(
             type='AdvSegFIDKID',
             prefix='FID',
             fake_key='fake_photo',
-            real_key='img_photo')
+            real_key='img_photo',
+            allow_download=True)
     ])
 test_evaluator = val_evaluator
