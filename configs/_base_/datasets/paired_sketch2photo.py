@@ -46,9 +46,9 @@ val_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # FID/KID as pytorch-fid computes them (its Inception weights are fetched
-# into $TORCH_HOME/hub/checkpoints on first use unless MMADVSEG_OFFLINE=1), and whether the colorization keeps
-# the scene's semantics (segmentation of fake vs real, Mask2Former R50 COCO
-# panoptic by default).
+# into $TORCH_HOME/hub/checkpoints on first use unless MMADVSEG_OFFLINE=1),
+# and whether the colorization keeps the scene's semantics (segmentation of
+# fake vs real, Mask2Former R50 COCO panoptic by default).
 val_evaluator = dict(
     type='Evaluator',
     metrics=[
