@@ -21,10 +21,16 @@ from .inception import (
     InceptionWeightsNotFoundError,
     resolve_inception_weights,
 )
-from .metrics import AdvSegFIDKID, SegConsistency, TranslationMetric
+from .metrics import (
+    AdvSegFIDKID,
+    SegConsistency,
+    ToySemanticAccuracy,
+    TranslationMetric,
+)
 
 __all__ = [
-    'AdvSegFIDKID', 'SegConsistency', 'TranslationMetric', 'FIDInceptionV3',
+    'AdvSegFIDKID', 'SegConsistency', 'ToySemanticAccuracy',
+    'TranslationMetric', 'FIDInceptionV3',
     'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL', 'InceptionWeightsNotFoundError',
     'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',
     'frechet_distance', 'frechet_distance_from_features',

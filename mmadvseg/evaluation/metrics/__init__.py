@@ -2,5 +2,7 @@
 from .base import TranslationMetric
 from .fid_kid import AdvSegFIDKID
 from .seg_consistency import SegConsistency
+from .toy_semantic_accuracy import ToySemanticAccuracy
 
-__all__ = ['TranslationMetric', 'AdvSegFIDKID', 'SegConsistency']
+__all__ = ['TranslationMetric', 'AdvSegFIDKID', 'SegConsistency',
+           'ToySemanticAccuracy']

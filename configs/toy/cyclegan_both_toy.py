@@ -1,0 +1,2 @@
+_base_ = './_base_/cyclegan_toy.py'
+model = dict(adv_seg=dict(variant='both'))
