@@ -1,7 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 from typing import Optional
 
-import torch
 from mmagic.models.archs import PatchDiscriminator
 from mmagic.models.utils import generation_init_weights
 from mmagic.registry import MODELS
@@ -16,6 +15,12 @@ class SegPatchDiscriminator(PatchDiscriminator):
     probabilities (multiclass: one channel per class; binary: thing and
     stuff), optionally conditioned on an image concatenated in front of the
     map (the reference Pix2Pix conditions on the real colour image).
+
+    Same layers and state dict as mmagic's ``PatchDiscriminator`` over
+    ``cat(condition, map)``; the first conv is computed as two convs over
+    the condition's and the map's weight slices, which spares a copy of the
+    many-channel map per call and keeps its gradient contiguous for the
+    backward pass through the segmenter.
 
     Args:
         seg_channels (int): Channels of the segmentation map (the number of
@@ -66,9 +71,17 @@ class SegPatchDiscriminator(PatchDiscriminator):
                 f'SegPatchDiscriminator was built with condition_channels='
                 f'{self.condition_channels} but called with condition='
                 f'{None if condition is None else tuple(condition.shape)}')
-        if condition is not None:
-            seg = torch.cat([condition, seg], 1)
-        return self.model(seg)
+        if condition is None:
+            return self.model(seg)
+        # conv(cat(condition, seg)) as the sum of two convs over slices of
+        # the same weight: no concatenated copy of a (N, 133, H, W) map per
+        # call, and the map's gradient comes back contiguous
+        first = self.model[0]
+        cc = self.condition_channels
+        weight = first.conv.weight
+        out = first.conv._conv_forward(seg, weight[:, cc:], first.conv.bias)
+        out = out + first.conv._conv_forward(condition, weight[:, :cc], None)
+        return self.model[1:](first.activate(out))
 
     def init_weights(self) -> None:
         """Initialise with ``generation_init_weights``.
