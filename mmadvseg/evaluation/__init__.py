@@ -12,6 +12,7 @@ from .functional import (
     kernel_inception_distance,
     polynomial_mmd2_unbiased,
     segmentation_scores,
+    thing_stuff_scores,
     to_unit_rgb,
 )
 from .inception import (
@@ -24,16 +25,17 @@ from .inception import (
 from .metrics import (
     AdvSegFIDKID,
     SegConsistency,
+    SegmenterMetric,
     ToySemanticAccuracy,
     TranslationMetric,
 )
 
 __all__ = [
     'AdvSegFIDKID', 'SegConsistency', 'ToySemanticAccuracy',
-    'TranslationMetric', 'FIDInceptionV3',
+    'TranslationMetric', 'SegmenterMetric', 'FIDInceptionV3',
     'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL', 'InceptionWeightsNotFoundError',
     'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',
     'frechet_distance', 'frechet_distance_from_features',
     'kernel_inception_distance', 'polynomial_mmd2_unbiased',
-    'segmentation_scores', 'to_unit_rgb'
+    'segmentation_scores', 'thing_stuff_scores', 'to_unit_rgb'
 ]

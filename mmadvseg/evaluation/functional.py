@@ -292,6 +292,31 @@ def segmentation_scores(cm: np.ndarray,
     return scores
 
 
+def thing_stuff_scores(cm: np.ndarray, cm_binary: np.ndarray,
+                       num_things: int) -> Dict[str, float]:
+    """Panoptic-class scores overall, over things and over stuff, plus the
+    thing-vs-stuff agreement.
+
+    Args:
+        cm (np.ndarray): (C, C) class confusion matrix, things first.
+        cm_binary (np.ndarray): (2, 2) thing/stuff confusion matrix.
+        num_things (int): Number of thing classes.
+
+    Returns:
+        dict[str, float]: ``mIoU``, ``aAcc``, ``mIoU_thing``, ``aAcc_thing``,
+        ``mIoU_stuff``, ``aAcc_stuff``, ``mIoU_binary``, ``aAcc_binary``.
+    """
+    num_classes = np.asarray(cm).shape[0]
+    scores = segmentation_scores(
+        cm,
+        groups=dict(
+            thing=range(num_things), stuff=range(num_things, num_classes)))
+    binary = segmentation_scores(cm_binary)
+    scores['mIoU_binary'] = binary['mIoU']
+    scores['aAcc_binary'] = binary['aAcc']
+    return scores
+
+
 def to_unit_rgb(images: torch.Tensor,
                 channel_order: str = 'BGR',
                 value_range: Tuple[float, float] = (0., 255.),

@@ -13,6 +13,7 @@ from mmadvseg.evaluation.functional import (
     kernel_inception_distance,
     polynomial_mmd2_unbiased,
     segmentation_scores,
+    thing_stuff_scores,
     to_unit_rgb,
 )
 
@@ -222,6 +223,21 @@ def test_segmentation_scores_by_hand():
     assert scores['aAcc_thing'] == pytest.approx(5 / 6)
     assert scores['mIoU_stuff'] == pytest.approx(iou3)  # class 2 left out
     assert scores['aAcc_stuff'] == pytest.approx(1 / 2)
+
+
+def test_thing_stuff_scores_split_at_num_things():
+    # the case above with classes 0-1 things, 2-3 stuff; thing/stuff
+    # labels: reference T T T T T T S S, prediction T T T T T T T S
+    target = np.array([0, 0, 0, 0, 1, 1, 3, 3])
+    pred = np.array([0, 0, 0, 1, 1, 1, 0, 3])
+    scores = thing_stuff_scores(
+        confusion_matrix(target, pred, 4),
+        confusion_matrix(target >= 2, pred >= 2, 2), num_things=2)
+    assert scores['aAcc_thing'] == pytest.approx(5 / 6)
+    assert scores['aAcc_stuff'] == pytest.approx(1 / 2)
+    assert scores['aAcc_binary'] == pytest.approx(7 / 8)
+    iou_thing, iou_stuff = 6 / (6 + 7 - 6), 1 / (2 + 1 - 1)
+    assert scores['mIoU_binary'] == pytest.approx((iou_thing + iou_stuff) / 2)
 
 
 def test_segmentation_scores_empty_group_is_nan():

@@ -1,8 +1,10 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-from .base import TranslationMetric
+from .base import SegmenterMetric, TranslationMetric
 from .fid_kid import AdvSegFIDKID
 from .seg_consistency import SegConsistency
 from .toy_semantic_accuracy import ToySemanticAccuracy
 
-__all__ = ['TranslationMetric', 'AdvSegFIDKID', 'SegConsistency',
-           'ToySemanticAccuracy']
+__all__ = [
+    'TranslationMetric', 'SegmenterMetric', 'AdvSegFIDKID', 'SegConsistency',
+    'ToySemanticAccuracy'
+]

@@ -1,9 +1,10 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Shared plumbing of mmadvseg's translation metrics (not registered)."""
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmagic.registry import MODELS
 from mmengine.evaluator import BaseMetric
 from mmengine.model import is_model_wrapper
 from torch.utils.data import DataLoader
@@ -145,3 +146,49 @@ class TranslationMetric(BaseMetric):
 
     def _target_device(self, img: torch.Tensor) -> torch.device:
         return self.device if self.device is not None else img.device
+
+
+class SegmenterMetric(TranslationMetric):
+    """Base of metrics that label images with a frozen panoptic segmenter
+    (``FrozenPanopticSegmenter``: BGR in [-1, 1] in, ``(probs, binary)``
+    out, attributes ``num_classes`` and ``num_things``).
+
+    Args:
+        segmenter (dict | nn.Module): Config of the segmenter for mmagic's
+            ``MODELS``, built lazily on the evaluation device, or a module.
+        fake_key (str): Key of the generated image in a data sample.
+        real_key (str): Key of the real image in a data sample.
+        batch_size (int): Images per segmenter forward pass. Defaults to 8.
+        **kwargs: The other arguments of :class:`TranslationMetric`.
+    """
+
+    def __init__(self,
+                 segmenter: Union[dict, nn.Module],
+                 fake_key: str,
+                 real_key: str,
+                 batch_size: int = 8,
+                 **kwargs) -> None:
+        super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
+        if not isinstance(segmenter, (dict, nn.Module)):
+            raise TypeError('segmenter must be a config dict or a module, '
+                            f'got {type(segmenter).__name__}')
+        self.segmenter_cfg = segmenter if isinstance(segmenter, dict) else None
+        self.segmenter: Optional[nn.Module] = (
+            segmenter if isinstance(segmenter, nn.Module) else None)
+        self.batch_size = batch_size
+
+    def _get_segmenter(self, device: torch.device) -> nn.Module:
+        """The segmenter on ``device`` (built on first use), in eval mode."""
+        if self.segmenter is None:
+            self.segmenter = MODELS.build(self.segmenter_cfg)
+        self.segmenter.to(device)
+        self.segmenter.eval()
+        return self.segmenter
+
+
+def segment_labels(segmenter: nn.Module,
+                   rgb01: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Argmax class labels and thing(0)/stuff(1) labels, (N, H, W) each, of
+    RGB images in [0, 1] by a segmenter that takes BGR in [-1, 1]."""
+    probs, binary = segmenter(rgb01.flip(1) * 2 - 1)[:2]
+    return probs.argmax(1), binary.argmax(1)

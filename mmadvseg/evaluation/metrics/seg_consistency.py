@@ -1,19 +1,19 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Segmentation consistency between generated images and their real
 counterparts."""
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Sequence, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
-from mmagic.registry import METRICS, MODELS
+from mmagic.registry import METRICS
 
-from ..functional import segmentation_scores, to_unit_rgb
-from .base import TranslationMetric
+from ..functional import thing_stuff_scores, to_unit_rgb
+from .base import SegmenterMetric, segment_labels
 
 
 @METRICS.register_module()
-class SegConsistency(TranslationMetric):
+class SegConsistency(SegmenterMetric):
     """Does the colorization keep the scene's semantics?
 
     The frozen panoptic segmenter (``FrozenPanopticSegmenter``) segments the
@@ -51,29 +51,7 @@ class SegConsistency(TranslationMetric):
                  real_key: str = 'img_photo',
                  batch_size: int = 8,
                  **kwargs) -> None:
-        super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
-        if not isinstance(segmenter, (dict, nn.Module)):
-            raise TypeError('segmenter must be a config dict or a module, '
-                            f'got {type(segmenter).__name__}')
-        self.segmenter_cfg = segmenter if isinstance(segmenter, dict) else None
-        self.segmenter: Optional[nn.Module] = (
-            segmenter if isinstance(segmenter, nn.Module) else None)
-        self.batch_size = batch_size
-
-    def _get_segmenter(self, device: torch.device) -> nn.Module:
-        if self.segmenter is None:
-            self.segmenter = MODELS.build(self.segmenter_cfg)
-        self.segmenter.to(device)
-        self.segmenter.eval()
-        return self.segmenter
-
-    def _labels(self, images: torch.Tensor, segmenter: nn.Module) -> tuple:
-        """Argmax class and thing/stuff labels of (N, 3, H, W) images."""
-        rgb01 = to_unit_rgb(images, self.channel_order, self.value_range,
-                            self.quantize)
-        bgr = rgb01.flip(1) * 2 - 1  # the segmenter takes BGR in [-1, 1]
-        probs, binary = segmenter(bgr)[:2]
-        return probs.argmax(1), binary.argmax(1)
+        super().__init__(segmenter, fake_key, real_key, batch_size, **kwargs)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Segment fakes and reals of a batch, keep sparse confusion counts.
@@ -100,7 +78,10 @@ class SegConsistency(TranslationMetric):
                 n = len(fakes[start:stop])
                 images = torch.stack(fakes[start:stop] +
                                      reals[start:stop]).to(device)
-                labels, binary = self._labels(images, segmenter)
+                labels, binary = segment_labels(
+                    segmenter,
+                    to_unit_rgb(images, self.channel_order, self.value_range,
+                                self.quantize))
                 for i in range(n):
                     self.results.append(
                         dict(
@@ -127,14 +108,9 @@ class SegConsistency(TranslationMetric):
         for r in results:
             np.add.at(cm, r['classes'][0], r['classes'][1])
             np.add.at(cm_bin, r['binary'][0], r['binary'][1])
-        scores = segmentation_scores(
-            cm.reshape(num_classes, num_classes),
-            groups=dict(
-                thing=range(num_things),
-                stuff=range(num_things, num_classes)))
-        binary = segmentation_scores(cm_bin.reshape(2, 2))
-        scores['mIoU_binary'] = binary['mIoU']
-        scores['aAcc_binary'] = binary['aAcc']
+        scores = thing_stuff_scores(
+            cm.reshape(num_classes, num_classes), cm_bin.reshape(2, 2),
+            num_things)
         scores['num_images'] = len(results)
         return scores
 

@@ -16,11 +16,11 @@ import cv2
 import numpy as np
 import torch
 import torch.nn as nn
-from mmagic.registry import METRICS, MODELS
+from mmagic.registry import METRICS
 
 from ...datasets.toy_scenes import TOY_METAINFO
-from ..functional import confusion_matrix, segmentation_scores, to_unit_rgb
-from .base import TranslationMetric
+from ..functional import confusion_matrix, thing_stuff_scores, to_unit_rgb
+from .base import SegmenterMetric, segment_labels
 
 #: Label of pixels without a segment (none in generated toy scenes).
 IGNORE_INDEX = 255
@@ -125,23 +125,9 @@ def _accumulate(cm: np.ndarray, cm_bin: np.ndarray, gt: np.ndarray,
                                pred_bin[valid], 2)
 
 
-def _scores(cm: np.ndarray, cm_bin: np.ndarray,
-            num_things: int) -> Dict[str, float]:
-    num_classes = cm.shape[0]
-    scores = segmentation_scores(
-        cm,
-        groups=dict(
-            thing=range(num_things), stuff=range(num_things, num_classes)))
-    binary = segmentation_scores(cm_bin)
-    scores['mIoU_binary'] = binary['mIoU']
-    scores['aAcc_binary'] = binary['aAcc']
-    return scores
-
-
 def _segment(segmenter: nn.Module, rgb01: torch.Tensor) -> tuple:
-    """Argmax class and thing/stuff labels of RGB [0, 1] images."""
-    probs, binary = segmenter(rgb01.flip(1) * 2 - 1)[:2]
-    return probs.argmax(1).cpu().numpy(), binary.argmax(1).cpu().numpy()
+    """Argmax class and thing/stuff labels of RGB [0, 1] images, numpy."""
+    return tuple(t.cpu().numpy() for t in segment_labels(segmenter, rgb01))
 
 
 @torch.no_grad()
@@ -182,13 +168,13 @@ def toy_segmentation_scores(segmenter: nn.Module,
             labels = gt.labels(root, split, name)
             _accumulate(cm, cm_bin, _resize_labels(labels, pred[i].shape),
                         pred[i], pred_bin[i], num_things)
-    scores = _scores(cm, cm_bin, num_things)
+    scores = thing_stuff_scores(cm, cm_bin, num_things)
     scores['num_images'] = len(names)
     return scores
 
 
 @METRICS.register_module()
-class ToySemanticAccuracy(TranslationMetric):
+class ToySemanticAccuracy(SegmenterMetric):
     """Semantic accuracy of generated toy scenes against ground truth.
 
     An evaluation segmenter (``FrozenPanopticSegmenter``; use one trained
@@ -238,25 +224,11 @@ class ToySemanticAccuracy(TranslationMetric):
                  with_real: bool = True,
                  batch_size: int = 16,
                  **kwargs) -> None:
-        super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
-        if not isinstance(segmenter, (dict, nn.Module)):
-            raise TypeError('segmenter must be a config dict or a module, '
-                            f'got {type(segmenter).__name__}')
-        self.segmenter_cfg = segmenter if isinstance(segmenter, dict) else None
-        self.segmenter: Optional[nn.Module] = (
-            segmenter if isinstance(segmenter, nn.Module) else None)
+        super().__init__(segmenter, fake_key, real_key, batch_size, **kwargs)
         self.path_keys = tuple(path_keys)
         self.real_path_key = real_path_key
         self.with_real = with_real
-        self.batch_size = batch_size
         self.ground_truth = ToyGroundTruth()
-
-    def _get_segmenter(self, device: torch.device) -> nn.Module:
-        if self.segmenter is None:
-            self.segmenter = MODELS.build(self.segmenter_cfg)
-        self.segmenter.to(device)
-        self.segmenter.eval()
-        return self.segmenter
 
     def _source_path(self, sample: Dict[str, Any]) -> str:
         for key in self.path_keys:
@@ -335,7 +307,8 @@ class ToySemanticAccuracy(TranslationMetric):
         for prefix in ('', 'real_') if self.with_real else ('', ):
             cm = sum(r[f'{prefix}cm'] for r in results)
             cm_bin = sum(r[f'{prefix}cm_bin'] for r in results)
-            for key, value in _scores(cm, cm_bin, num_things).items():
+            for key, value in thing_stuff_scores(cm, cm_bin,
+                                                 num_things).items():
                 metrics[f'{prefix}{key}'] = value
         l1 = [r['l1'] for r in results if 'l1' in r]
         metrics['L1'] = float(np.mean(l1)) if l1 else float('nan')
