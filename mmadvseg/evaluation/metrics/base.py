@@ -156,16 +156,17 @@ class SegmenterMetric(TranslationMetric):
     Args:
         segmenter (dict | nn.Module): Config of the segmenter for mmagic's
             ``MODELS``, built lazily on the evaluation device, or a module.
-        fake_key (str): Key of the generated image in a data sample.
-        real_key (str): Key of the real image in a data sample.
+        fake_key (str): Key of the generated image. Defaults to
+            'fake_photo'.
+        real_key (str): Key of the real image. Defaults to 'img_photo'.
         batch_size (int): Images per segmenter forward pass. Defaults to 8.
         **kwargs: The other arguments of :class:`TranslationMetric`.
     """
 
     def __init__(self,
                  segmenter: Union[dict, nn.Module],
-                 fake_key: str,
-                 real_key: str,
+                 fake_key: str = 'fake_photo',
+                 real_key: str = 'img_photo',
                  batch_size: int = 8,
                  **kwargs) -> None:
         super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)

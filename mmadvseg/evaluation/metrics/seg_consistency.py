@@ -1,11 +1,10 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Segmentation consistency between generated images and their real
 counterparts."""
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 import torch
-import torch.nn as nn
 from mmagic.registry import METRICS
 
 from ..functional import thing_stuff_scores, to_unit_rgb
@@ -44,14 +43,6 @@ class SegConsistency(SegmenterMetric):
             ``quantize``, ``device``, ``collect_device``, ``prefix`` of
             :class:`TranslationMetric`.
     """
-
-    def __init__(self,
-                 segmenter: Union[dict, nn.Module],
-                 fake_key: str = 'fake_photo',
-                 real_key: str = 'img_photo',
-                 batch_size: int = 8,
-                 **kwargs) -> None:
-        super().__init__(segmenter, fake_key, real_key, batch_size, **kwargs)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Segment fakes and reals of a batch, keep sparse confusion counts.
