@@ -1,6 +1,8 @@
 # Runtime shared by every mmadvseg config (mmagic scope + our components).
 default_scope = 'mmagic'
-custom_imports = dict(imports=['mmadvseg'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mmadvseg.engine', 'mmadvseg.evaluation', 'mmadvseg.models'],
+    allow_failed_imports=False)
 
 randomness = dict(seed=2022, diff_rank_seed=True)
 log_level = 'INFO'

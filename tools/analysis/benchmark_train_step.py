@@ -83,7 +83,7 @@ def build_model(args: argparse.Namespace, variant: str):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import mmadvseg  # noqa: F401
+    import mmadvseg.models  # noqa: F401  (registers the models)
     from mmadvseg.testing import tiny_segmenter_cfg, tiny_translation_cfg
     init_default_scope('mmagic')
     paired = args.model == 'pix2pix'

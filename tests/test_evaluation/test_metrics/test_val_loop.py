@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from mmengine.hooks import Hook
 
-import mmadvseg  # noqa: F401  (registers the models and metrics)
+import mmadvseg.evaluation  # noqa: F401  (registers the metrics)
+import mmadvseg.models  # noqa: F401  (registers the models)
 from mmadvseg.testing import (
     dataset_cfg,
     tiny_segmenter_cfg,
