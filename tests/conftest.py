@@ -13,6 +13,10 @@ def pytest_configure(config):
     os.environ.setdefault('OMP_NUM_THREADS', '2')
     from mmengine.registry import init_default_scope
     init_default_scope('mmagic')
+    # register every component, as the configs' custom_imports do
+    import mmadvseg.engine  # noqa: F401
+    import mmadvseg.evaluation  # noqa: F401
+    import mmadvseg.models  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

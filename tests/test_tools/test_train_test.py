@@ -220,6 +220,7 @@ def test_dist_train_with_two_cpu_processes(tmp_path, offline_weights):
     assert proc.returncode == 0, out[-4000:]
     # each process trains on 1 of the 2 images per epoch
     assert 'Epoch(train) [2][1/1]' in out
+    assert 'Averaging gradients over 2 processes' in out
     state = torch.load(osp.join(work_dir, 'epoch_2.pth'), map_location='cpu')
     assert state['meta']['iter'] == 2
     val, = [s for s in scalars(work_dir) if 'FID/fid' in s]

@@ -3,7 +3,6 @@ import numpy as np
 import torch
 from mmagic.registry import MODELS
 
-import mmadvseg.models  # noqa: F401  (registers FrozenPanopticSegmenter)
 from mmadvseg.testing import tiny_segmenter_cfg
 from mmadvseg.visualization import colorize_labels, translation_grid
 

@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 from mmengine.hooks import Hook
 
-import mmadvseg.evaluation  # noqa: F401  (registers the metrics)
-import mmadvseg.models  # noqa: F401  (registers the models)
 from mmadvseg.testing import (
     dataset_cfg,
     tiny_segmenter_cfg,
