@@ -9,6 +9,7 @@ import os.path as osp
 
 from mmengine.config import DictAction
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmadvseg.utils.config import load_tool_config
 
@@ -43,6 +44,14 @@ def main() -> None:
     args = parse_args()
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'Checkpoint not found: {args.checkpoint!r}')
+    try:  # fail before building anything
+        _load_checkpoint(args.checkpoint, map_location='cpu')
+    except Exception as err:
+        raise RuntimeError(
+            f'Cannot read the checkpoint {args.checkpoint!r} '
+            f'({type(err).__name__}: {err}): the file is corrupt or not a '
+            'PyTorch checkpoint. Use a .pth written by tools/train.py (an '
+            'interrupted copy is not one: copy it again).') from err
     cfg = load_tool_config(args.config, args.launcher, args.work_dir,
                            args.cfg_options)
     cfg.load_from = None  # loaded strictly below

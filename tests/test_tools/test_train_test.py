@@ -152,6 +152,22 @@ def test_test_rejects_a_foreign_checkpoint(tmp_path, offline_weights):
     assert 'tiny_mask2former.pth' in out
 
 
+@pytest.mark.parametrize('content', [b'not a checkpoint', 'truncated'])
+def test_test_rejects_an_unreadable_checkpoint(tmp_path, offline_weights,
+                                              content):
+    checkpoint = tmp_path / 'epoch_1.pth'
+    if content == 'truncated':
+        with open(offline_weights['checkpoint'], 'rb') as f:
+            content = f.read()[:1000]
+    checkpoint.write_bytes(content)
+    proc = run_tool(['tools/test.py', 'configs/advseg/pix2pix_both_sheep.py',
+                     str(checkpoint)], offline_weights)
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode != 0
+    assert f"Cannot read the checkpoint '{checkpoint}'" in out
+    assert 'corrupt or not a PyTorch checkpoint' in out
+
+
 def test_killed_training_resumes_where_it_stopped(tmp_path, offline_weights):
     """Kill training right after its first checkpoint; --resume continues
     from that iteration with the learning rate an uninterrupted run has."""

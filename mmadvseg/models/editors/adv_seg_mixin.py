@@ -52,7 +52,6 @@ class AdvSegMixin(TranslationModelCompatMixin):
     def _init_adv_seg(self, adv_seg: Optional[dict]) -> None:
         """Build the segmenter and the segmentation discriminators."""
         object.__setattr__(self, 'segmenter', None)
-        self.adv_seg_cfg = adv_seg
         self.adv_seg_terms: List[Tuple[str, str, str]] = []
         if adv_seg is None:
             return
@@ -61,11 +60,23 @@ class AdvSegMixin(TranslationModelCompatMixin):
         if variant not in VARIANTS:
             raise ValueError(f'adv_seg.variant must be one of '
                              f'{sorted(VARIANTS)}, got {variant!r}')
+        if adv_seg.get('segmenter') is None:
+            raise ValueError(
+                'adv_seg needs a segmenter: a FrozenPanopticSegmenter config '
+                '(see configs/_base_/segmenters/)')
+        if self.discriminators is None:
+            raise ValueError('adv_seg needs the model\'s discriminators: '
+                             'set its discriminator config')
+        weights = dict(multiclass=1.0, binary=1.0)
+        unknown = set(adv_seg.get('loss_weights', {})) - set(weights)
+        if unknown:
+            raise ValueError(f'adv_seg.loss_weights: unknown terms '
+                             f'{sorted(unknown)}; the terms are '
+                             f'{sorted(weights)}')
+        weights.update(adv_seg.pop('loss_weights', {}))
         segmenter = MODELS.build(adv_seg.pop('segmenter'))
         # kept out of the module tree on purpose, see the class docstring
         object.__setattr__(self, 'segmenter', segmenter)
-        weights = dict(multiclass=1.0, binary=1.0)
-        weights.update(adv_seg.pop('loss_weights', {}))
         disc_cfg = dict(type='SegPatchDiscriminator')
         disc_cfg.update(adv_seg.pop('discriminator', {}))
         loss_cfg = dict(type='AdvSegLoss', gan_type='vanilla')
@@ -74,6 +85,9 @@ class AdvSegMixin(TranslationModelCompatMixin):
         self._check_condition(self.adv_seg_condition)
         self.adv_seg_hard = adv_seg.pop('hard', False)
         domains = adv_seg.pop('domains', None) or [self._default_domain]
+        if len(set(domains)) != len(domains):
+            raise ValueError(f'adv_seg.domains lists a domain twice: '
+                             f'{domains}')
         if adv_seg:
             raise TypeError(f'Unknown adv_seg keys: {sorted(adv_seg)}')
 

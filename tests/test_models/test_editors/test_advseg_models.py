@@ -22,7 +22,7 @@ def build(model_type: str, variant=None, seed: int = 0, **adv_seg):
     torch.manual_seed(seed)
     if variant is not None:
         adv_seg = dict(
-            segmenter=tiny_segmenter_cfg(), variant=variant, **adv_seg)
+            dict(segmenter=tiny_segmenter_cfg(), variant=variant), **adv_seg)
         if model_type == 'AdvSegCycleGAN':
             adv_seg.setdefault('loss', dict(gan_type='lsgan'))
     model = MODELS.build(
@@ -179,6 +179,24 @@ def test_pix2pix_conditions_on_the_real_photo_by_default():
         build('AdvSegCycleGAN', 'binary', condition='target')
     with pytest.raises(ValueError, match='variant'):
         build('AdvSegPix2Pix', 'threeclass')
+
+
+@pytest.mark.parametrize('adv_seg, message', [
+    (dict(loss_weights=dict(multi_class=10)), 'unknown terms'),
+    (dict(segmenter=None), 'needs a segmenter'),
+    (dict(domains=['photo', 'photo']), 'lists a domain twice'),
+])
+def test_bad_adv_seg_settings_are_named(adv_seg, message):
+    with pytest.raises(ValueError, match=message):
+        build('AdvSegPix2Pix', 'both', **adv_seg)
+
+
+def test_adv_seg_needs_discriminators():
+    cfg = tiny_translation_cfg(
+        'AdvSegPix2Pix', dict(segmenter=tiny_segmenter_cfg()))
+    cfg['discriminator'] = None
+    with pytest.raises(ValueError, match="model's discriminators"):
+        MODELS.build(cfg)
 
 
 def test_segments_each_image_once_per_step(paired_root, monkeypatch):
