@@ -2,6 +2,7 @@
 from typing import Dict, List, Optional, Tuple
 
 import torch
+from mmagic.models.editors.cyclegan.cyclegan_modules import GANImageBuffer
 from mmagic.registry import MODELS
 from torch import Tensor
 
@@ -36,6 +37,10 @@ class AdvSegMixin(TranslationModelCompatMixin):
       are segmented; default the model's default domain (sketch -> photo).
     - ``hard`` (bool): one-hot maps with straight-through gradients, like
       the reference code's maps (default False: soft maps).
+    - ``buffer_size`` (int): the discriminator step sees fake maps drawn
+      from a history of this many (mmagic's ``GANImageBuffer``, as the
+      reference CycleGAN does with 50); 0 (default) for the current ones
+      only. Needs ``condition=None``.
 
     The segmentation discriminators live in ``self.discriminators`` under
     ``advseg_<variant>[_<domain>]`` keys, so the discriminators' optimizer,
@@ -84,6 +89,11 @@ class AdvSegMixin(TranslationModelCompatMixin):
         self.adv_seg_condition = adv_seg.pop('condition', None)
         self._check_condition(self.adv_seg_condition)
         self.adv_seg_hard = adv_seg.pop('hard', False)
+        buffer_size = adv_seg.pop('buffer_size', 0)
+        if buffer_size and self.adv_seg_condition:
+            raise ValueError('adv_seg.buffer_size needs condition=None: a '
+                             'map from the buffer would be judged with the '
+                             "current step's condition image")
         domains = adv_seg.pop('domains', None) or [self._default_domain]
         if len(set(domains)) != len(domains):
             raise ValueError(f'adv_seg.domains lists a domain twice: '
@@ -93,6 +103,7 @@ class AdvSegMixin(TranslationModelCompatMixin):
 
         channels = dict(multiclass=segmenter.num_classes, binary=2)
         self.adv_seg_losses = torch.nn.ModuleDict()
+        self.adv_seg_buffers: Dict[str, GANImageBuffer] = dict()
         for domain in domains:
             if not self.is_domain_reachable(domain):
                 raise ValueError(f'adv_seg.domains: {domain!r} is not a '
@@ -108,6 +119,7 @@ class AdvSegMixin(TranslationModelCompatMixin):
                         condition_channels=3 if self.adv_seg_condition else 0))
                 self.adv_seg_losses[key] = MODELS.build(
                     dict(loss_cfg, loss_weight=weights[kind]))
+                self.adv_seg_buffers[key] = GANImageBuffer(buffer_size)
                 self.adv_seg_terms.append((key, kind, domain))
 
     def _check_condition(self, condition: Optional[str]) -> None:
@@ -163,8 +175,10 @@ class AdvSegMixin(TranslationModelCompatMixin):
             disc = discriminators[f'advseg_{key}']
             real_pred = disc(*self._seg_inputs(outputs, kind, domain, False,
                                                detach=True))
-            fake_pred = disc(*self._seg_inputs(outputs, kind, domain, True,
-                                               detach=True))
+            fake_seg, condition = self._seg_inputs(outputs, kind, domain,
+                                                   True, detach=True)
+            fake_pred = disc(self.adv_seg_buffers[key].query(fake_seg),
+                             condition)
             losses[f'loss_advseg_{key}_d'] = self.adv_seg_losses[
                 key].discriminator_loss(real_pred, fake_pred)
             losses[f'advseg_{key}_d_real_logit'] = real_pred.detach().mean()

@@ -199,6 +199,26 @@ def test_adv_seg_needs_discriminators():
         MODELS.build(cfg)
 
 
+def test_seg_map_buffer_shows_earlier_fakes_to_the_discriminator(
+        unpaired_root):
+    model = build('AdvSegCycleGAN', 'multiclass', buffer_size=2)
+    model.adv_seg_buffers['multiclass'].buffer_ratio = 1.0  # once full
+    disc = model.discriminators['advseg_multiclass']
+    seen = []
+    forward = disc.forward
+    disc.forward = lambda seg, condition=None: (
+        seen.append(seg.detach().clone()) or forward(seg, condition))
+    batch = make_batch(unpaired_root, False)
+    train_steps(model, batch, num=2)
+    # per step: D on the real maps, D on the buffer's fakes, G on the fakes
+    (_, first_pooled, first_fakes), (_, pooled, fakes) = seen[:3], seen[3:]
+    assert torch.equal(first_pooled, first_fakes)  # the buffer was filling
+    assert any(torch.equal(pooled[0], old) for old in first_fakes)
+    assert not any(torch.equal(pooled[0], new) for new in fakes)
+    with pytest.raises(ValueError, match='buffer_size needs condition=None'):
+        build('AdvSegPix2Pix', 'binary', condition='target', buffer_size=2)
+
+
 def test_segments_each_image_once_per_step(paired_root, monkeypatch):
     model = build('AdvSegPix2Pix', 'both')
     calls = []
