@@ -191,7 +191,8 @@ class ToySemanticAccuracy(SegmenterMetric):
       photo of the same scene, RGB in [0, 1] (skipped when the real image is
       not the same scene, e.g. shuffled unpaired data);
     - with ``with_real``, the same segmentation scores for the real photos
-      (``real_mIoU`` ...): the ceiling the evaluation segmenter allows;
+      of the same scenes (``real_mIoU`` ...): the ceiling the evaluation
+      segmenter allows;
     - ``num_images``.
 
     Args:
@@ -205,9 +206,9 @@ class ToySemanticAccuracy(SegmenterMetric):
             ``img_sketch_path`` for unpaired data, whose fakes are translated
             sketches). Defaults to ('pair_path', 'img_sketch_path').
         real_path_key (str): Key of the real image's path, to check that it
-            is the same scene before computing L1 (unpaired data); None
-            when the real image always is (paired data). Defaults to
-            'img_photo_path'.
+            is the same scene before computing L1 and the ``real_`` scores
+            (unpaired data); None when the real image always is (paired
+            data). Defaults to 'img_photo_path'.
         with_real (bool): Also score the real photos. Defaults to True.
         batch_size (int): Images per segmenter forward pass. Defaults to 16.
         **kwargs: ``sample_model``, ``channel_order``, ``value_range``,
@@ -278,8 +279,11 @@ class ToySemanticAccuracy(SegmenterMetric):
                         self.ground_truth.labels_for(path), pred[i].shape)
                     result = dict(num_classes=num_classes,
                                   num_things=num_things)
+                    # the real image is scored (and compared) only against
+                    # its own scene's labels
+                    same_scene = self._same_scene(sample, path)
                     for prefix, j in (('', i), ('real_', len(fake) + i)):
-                        if prefix and not self.with_real:
+                        if prefix and not (self.with_real and same_scene):
                             continue
                         cm = np.zeros((num_classes, num_classes), np.int64)
                         cm_bin = np.zeros((2, 2), np.int64)
@@ -287,8 +291,7 @@ class ToySemanticAccuracy(SegmenterMetric):
                                     num_things)
                         result[f'{prefix}cm'] = cm
                         result[f'{prefix}cm_bin'] = cm_bin
-                    if fake[i].shape == real[i].shape and self._same_scene(
-                            sample, path):
+                    if fake[i].shape == real[i].shape and same_scene:
                         result['l1'] = float(
                             (fake[i] - real[i]).abs().mean().cpu())
                     self.results.append(result)
@@ -304,9 +307,12 @@ class ToySemanticAccuracy(SegmenterMetric):
         """
         num_things = results[0]['num_things']
         metrics = {}
-        for prefix in ('', 'real_') if self.with_real else ('', ):
-            cm = sum(r[f'{prefix}cm'] for r in results)
-            cm_bin = sum(r[f'{prefix}cm_bin'] for r in results)
+        for prefix in ('', 'real_'):
+            scored = [r for r in results if f'{prefix}cm' in r]
+            if not scored:
+                continue
+            cm = sum(r[f'{prefix}cm'] for r in scored)
+            cm_bin = sum(r[f'{prefix}cm_bin'] for r in scored)
             for key, value in thing_stuff_scores(cm, cm_bin,
                                                  num_things).items():
                 metrics[f'{prefix}{key}'] = value

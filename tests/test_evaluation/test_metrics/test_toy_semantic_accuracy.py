@@ -124,12 +124,22 @@ def test_perfect_and_wrong_colorizations(toy):
     assert scores['L1'] > 0.1
 
 
-def test_l1_skipped_for_another_scene(toy):
-    samples, table = _samples(toy)
-    for s in samples:
+def test_real_image_of_another_scene_is_not_compared(toy):
+    """Unpaired data: a real photo of another scene gets neither L1 nor
+    real_* scores against the sketch's labels."""
+    samples, table = _samples(toy, fake_from_real=False)
+    for s in samples[:2]:
         s['img_photo_path'] = '/x/unpaired/testB/999999.png'
-    metric = ToySemanticAccuracy(segmenter=OracleSegmenter(table),
-                                 with_real=False)
+    metric = ToySemanticAccuracy(segmenter=OracleSegmenter(table))
+    metric.process(None, samples)
+    assert ['real_cm' in r for r in metric.results] == [False, False] + [
+        True, True]
+    scores = metric.compute_metrics(metric.results)
+    assert scores['real_mIoU'] == pytest.approx(1.0)
+    assert scores['num_images'] == 4
+    for s in samples[2:]:
+        s['img_photo_path'] = '/x/unpaired/testB/999999.png'
+    metric = ToySemanticAccuracy(segmenter=OracleSegmenter(table))
     metric.process(None, samples)
     scores = metric.compute_metrics(metric.results)
     assert np.isnan(scores['L1'])
