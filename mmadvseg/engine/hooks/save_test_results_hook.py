@@ -5,7 +5,7 @@ import os.path as osp
 from typing import Dict, Optional, Sequence
 
 from mmagic.registry import HOOKS
-from mmengine.dist import is_main_process
+from mmengine.dist import get_rank, is_main_process
 from mmengine.hooks import Hook
 
 # where the configs' pipelines keep the source image's path
@@ -17,7 +17,8 @@ class SaveTestResultsHook(Hook):
     """Write the generated test images and the test metrics.
 
     Images go to ``out_dir`` as PNGs named after their source image
-    (``<stem>.png``), so the folder can be compared with the real test
+    (``<stem>.png``; numbered ``<rank>_<index>.png`` without a source
+    path), so the folder can be compared with the real test
     photos by ``tools/analysis/fid.py`` or ``python -m pytorch_fid``; the
     metrics go to a JSON file.
 
@@ -56,6 +57,10 @@ class SaveTestResultsHook(Hook):
         import cv2
         for sample in outputs or []:
             image = sample.get(self.fake_key)
+            if image is None:
+                raise KeyError(
+                    f'SaveTestResultsHook: no {self.fake_key!r} in the test '
+                    f'outputs; set fake_key to one of {sorted(sample.keys())}')
             # tensors in mmagic's channel order (BGR, like cv2), 0-255
             image = image.detach().round().byte().permute(1, 2, 0).cpu()
             cv2.imwrite(
@@ -80,4 +85,5 @@ class SaveTestResultsHook(Hook):
             path = sample.metainfo.get(key)
             if path:
                 return osp.splitext(osp.basename(path))[0] + '.png'
-        return f'{self._count:06d}.png'
+        # no source path: number the images, per process
+        return f'{get_rank()}_{self._count:06d}.png'
