@@ -1,8 +1,8 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Evaluation: pytorch-fid compatible FID, KID and segmentation consistency.
 
-Importing this package registers ``AdvSegFIDKID`` and ``SegConsistency`` in
-mmagic's ``METRICS``. It imports no mmdet code.
+Importing this package registers ``AdvSegFIDKID``, ``SegConsistency`` and
+``ToySemanticAccuracy`` in mmagic's ``METRICS``. It imports no mmdet code.
 """
 from .functional import (
     confusion_matrix,

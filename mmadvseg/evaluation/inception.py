@@ -26,7 +26,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.models import inception as tv_inception
 
-from mmadvseg.utils.weights import OFFLINE_ENV, downloads_allowed
+from mmadvseg.utils.weights import (
+    OFFLINE_ENV,
+    downloads_allowed,
+    resolve_weight_file,
+)
 
 FID_WEIGHTS_NAME = 'pt_inception-2015-12-05-6726825d.pth'
 FID_WEIGHTS_URL = ('https://github.com/mseitzer/pytorch-fid/releases/download/'
@@ -252,9 +256,7 @@ def resolve_inception_weights(path: Optional[str] = None,
     if osp.isfile(cached):
         return cached
     if allow_download and downloads_allowed():
-        os.makedirs(osp.dirname(cached), exist_ok=True)
-        torch.hub.download_url_to_file(FID_WEIGHTS_URL, cached, progress=True)
-        return cached
+        return resolve_weight_file(FID_WEIGHTS_URL, 'FID Inception weights')
     raise InceptionWeightsNotFoundError(
         f'FID Inception weights {FID_WEIGHTS_NAME} not found. Download '
         f'{FID_WEIGHTS_URL} and put it at {cached} (i.e. '

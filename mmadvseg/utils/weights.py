@@ -2,7 +2,6 @@
 """Weight files: local paths, or URLs resolved through the hub cache."""
 import os
 import os.path as osp
-from typing import Optional
 from urllib.parse import urlparse
 
 OFFLINE_ENV = 'MMADVSEG_OFFLINE'
@@ -27,9 +26,7 @@ def downloads_allowed() -> bool:
     return os.environ.get(OFFLINE_ENV, '').lower() not in ('1', 'true', 'yes')
 
 
-def resolve_weight_file(name: str,
-                        what: str,
-                        url: Optional[str] = None) -> str:
+def resolve_weight_file(name: str, what: str) -> str:
     """Return a readable local file for a weight file.
 
     Args:
@@ -38,8 +35,6 @@ def resolve_weight_file(name: str,
             downloads are allowed.
         what (str): What the file is, for error messages (e.g.
             ``'Mask2Former checkpoint'``).
-        url (str, optional): Where the file can be downloaded, quoted in the
-            error raised for a missing local path. Defaults to None.
 
     Returns:
         str: Path of an existing file.
@@ -52,9 +47,7 @@ def resolve_weight_file(name: str,
         path = osp.expanduser(name)
         if osp.isfile(path):
             return path
-        hint = f' Download it from {url} and pass its path.' if url else ''
-        raise FileNotFoundError(
-            f'{what} not found: {path!r}.{hint}')
+        raise FileNotFoundError(f'{what} not found: {path!r}.')
     cached = hub_cache_path(name)
     if osp.isfile(cached):
         return cached

@@ -19,7 +19,8 @@ def _atomic_write_text(path: str, text: str) -> None:
 
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
-    """A ``CheckpointHook`` that never leaves a corrupt checkpoint behind.
+    """A ``CheckpointHook`` whose periodic checkpoints are never left
+    corrupt.
 
     mmengine's hook deletes the oldest checkpoint *before* writing the new
     one, writes the checkpoint in place and then rewrites ``last_checkpoint``
@@ -29,7 +30,8 @@ class AtomicCheckpointHook(CheckpointHook):
     renamed, the pointer is replaced atomically, and outdated checkpoints are
     removed only after both. ``--resume`` therefore always finds a complete
     checkpoint. Arguments are those of ``CheckpointHook``; other storage
-    backends than local files fall back to mmengine's behaviour.
+    backends than local files, and ``save_best`` checkpoints, keep mmengine's
+    behaviour.
     """
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:

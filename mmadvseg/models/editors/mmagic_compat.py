@@ -90,7 +90,8 @@ class TranslationModelCompatMixin:
       the init-info bookkeeping.
     - ``Pix2Pix.test_step`` indexes the stacked data samples without
       splitting them (``TypeError``); ``val_step`` does it right, and the two
-      are documented as the same, so ``test_step`` runs ``val_step``.
+      are documented as the same, so ``test_step`` runs ``val_step`` (for
+      CycleGAN too, whose two steps already agree).
     - ``train_step`` calls the networks inside the DDP wrappers directly, so
       DDP never averages gradients. When the model's networks are wrapped
       and more than one process trains, the first ``train_step`` attaches a

@@ -166,8 +166,7 @@ class FrozenPanopticSegmenter(BaseModule):
                 self.detector,
                 ckpt,
                 strict=True,
-                revise_keys=[(r'^module\.', ''),
-                             (r'^data_preprocessor\.', '')])
+                revise_keys=[(r'^module\.', '')])
         except (RuntimeError, KeyError, TypeError) as err:
             raise RuntimeError(
                 f'The checkpoint {filename!r} does not match the segmenter '
