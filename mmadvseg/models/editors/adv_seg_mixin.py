@@ -1,5 +1,5 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 from mmagic.models.editors.cyclegan.cyclegan_modules import GANImageBuffer
@@ -55,7 +55,12 @@ class AdvSegMixin(TranslationModelCompatMixin):
     """
 
     def _init_adv_seg(self, adv_seg: Optional[dict]) -> None:
-        """Build the segmenter and the segmentation discriminators."""
+        """Build the segmenter and the segmentation discriminators.
+
+        Args:
+            adv_seg (dict, optional): The settings listed in the class
+                docstring; None for the baseline.
+        """
         object.__setattr__(self, 'segmenter', None)
         self.adv_seg_terms: List[Tuple[str, str, str]] = []
         if adv_seg is None:
@@ -127,7 +132,7 @@ class AdvSegMixin(TranslationModelCompatMixin):
             raise ValueError("adv_seg.condition must be None, 'source' or "
                              f"'target', got {condition!r}")
 
-    def _apply(self, fn, *args, **kwargs):
+    def _apply(self, fn: Callable, *args, **kwargs) -> 'AdvSegMixin':
         """Move the external segmenter with the model (``to``, ``cuda``,
         ``half`` ...)."""
         if self.segmenter is not None:
@@ -168,7 +173,16 @@ class AdvSegMixin(TranslationModelCompatMixin):
 
     def adv_seg_disc_losses(self, outputs: dict) -> Dict[str, Tensor]:
         """Discriminator terms, ``0.5 * (real + fake)`` per term, plus mean
-        logits as diagnostics (keys without "loss")."""
+        logits as diagnostics (keys without "loss").
+
+        Args:
+            outputs (dict): The model's forward results (``real_<domain>``,
+                ``fake_<domain>``); the segmentation maps are cached in it.
+
+        Returns:
+            dict[str, Tensor]: ``loss_advseg_<term>_d`` and
+            ``advseg_<term>_d_{real,fake}_logit``.
+        """
         losses = dict()
         discriminators = self.get_module(self.discriminators)
         for key, kind, domain in self.adv_seg_terms:
@@ -187,7 +201,15 @@ class AdvSegMixin(TranslationModelCompatMixin):
 
     def adv_seg_gen_losses(self, outputs: dict) -> Dict[str, Tensor]:
         """Generator terms: the segmentation maps of the fakes, with their
-        gradients, judged by the segmentation discriminators."""
+        gradients, judged by the segmentation discriminators.
+
+        Args:
+            outputs (dict): The model's forward results; the fakes' maps
+                cached by the discriminator step are reused.
+
+        Returns:
+            dict[str, Tensor]: ``loss_advseg_<term>_g``.
+        """
         losses = dict()
         discriminators = self.get_module(self.discriminators)
         for key, kind, domain in self.adv_seg_terms:

@@ -1,4 +1,5 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+import logging
 from typing import NamedTuple, Optional, Union
 
 import torch
@@ -138,7 +139,7 @@ class FrozenPanopticSegmenter(BaseModule):
                 'guidance is meaningless. Use this for tests and the offline '
                 'demo only.',
                 logger='current',
-                level=30)
+                level=logging.WARNING)
         else:
             raise ValueError(
                 'FrozenPanopticSegmenter needs a checkpoint (a local path or '
