@@ -43,6 +43,8 @@ def test_leaf_config_matches_its_name(path):
         assert adv_seg.segmenter.type == 'FrozenPanopticSegmenter'
         assert adv_seg.loss.gan_type == ('vanilla' if paired else 'lsgan')
         assert dict(adv_seg.loss_weights) == dict(multiclass=1.0, binary=1.0)
+        # the reference CycleGAN pools fake maps; its Pix2Pix does not
+        assert adv_seg.get('buffer_size', 0) == (0 if paired else 50)
     layout = 'paired' if paired else 'unpaired'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset_cfg = cfg[loader].dataset

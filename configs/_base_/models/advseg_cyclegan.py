@@ -1,7 +1,7 @@
 # AdvSegLoss on CycleGAN as in the authors' code: unconditional segmentation
-# discriminators with instance norm and LSGAN, on the sketch -> photo
-# direction only. Weight 1.0 per term (the paper's ablation; the reference
-# code uses 10). Leaves pick the variant.
+# discriminators with instance norm and LSGAN, fed fake maps from a history
+# of 50, on the sketch -> photo direction only. Weight 1.0 per term (the
+# paper's ablation; the reference code uses 10). Leaves pick the variant.
 _base_ = ['./cyclegan_resnet9.py', '../segmenters/mask2former_r50_coco-panoptic.py']
 
 model = dict(
@@ -11,6 +11,7 @@ model = dict(
         loss_weights=dict(multiclass=1.0, binary=1.0),
         condition=None,
         domains=['photo'],
+        buffer_size=50,
         discriminator=dict(
             type='SegPatchDiscriminator',
             base_channels=64,
