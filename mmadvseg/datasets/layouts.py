@@ -19,6 +19,7 @@ Every file is written to a temporary name without an image suffix (so no
 dataset scan can pick it up) and moved in place with :func:`os.replace`; an
 interrupted run therefore never leaves a half-written image behind.
 """
+import hashlib
 import os
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -232,8 +233,11 @@ def split_train_test(names: Sequence[str],
                      seed: int = 0) -> Dict[str, str]:
     """Deterministic random train/test split of sample names.
 
-    The result depends only on the set of names and the seed, not on their
-    order.
+    Names are ranked by a hash of the seed and the name; the first
+    ``num_test`` are the test split. The result depends only on the set of
+    names and the seed, not on their order, and it is stable: adding or
+    removing k names moves at most k others between the splits (a
+    permutation of the sorted list would reshuffle many).
 
     Args:
         names (Sequence[str]): Unique sample names.
@@ -254,8 +258,10 @@ def split_train_test(names: Sequence[str],
     if not 0 <= num_test <= len(ordered):
         raise ValueError(f'num_test={num_test} is not within '
                          f'[0, {len(ordered)}] (the number of samples)')
-    perm = np.random.default_rng(seed).permutation(len(ordered))
-    test = {ordered[i] for i in perm[:num_test]}
+    ranked = sorted(
+        ordered,
+        key=lambda name: hashlib.sha1(f'{seed}:{name}'.encode()).hexdigest())
+    test = set(ranked[:num_test])
     return {name: 'test' if name in test else 'train' for name in ordered}
 
 

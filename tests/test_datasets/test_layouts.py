@@ -89,6 +89,14 @@ def test_split_train_test():
     # depends on the set of names, not on their order
     assert split == split_train_test(names[::-1], num_test=5, seed=3)
     assert split != split_train_test(names, num_test=5, seed=4)
+    # stable: without one test name, one train name takes its place and
+    # nothing else moves
+    gone = min(n for n in names if split[n] == 'test')
+    smaller = split_train_test([n for n in names if n != gone],
+                               num_test=5,
+                               seed=3)
+    changed = [n for n in smaller if smaller[n] != split[n]]
+    assert len(changed) == 1 and split[changed[0]] == 'train'
     ratio = split_train_test(names, test_ratio=0.25)
     assert sum(v == 'test' for v in ratio.values()) == 5
     assert set(split_train_test(names).values()) == {'train'}

@@ -17,9 +17,11 @@ import argparse
 import contextlib
 import inspect
 import multiprocessing
+import os
 import os.path as osp
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import (
     Any,
@@ -38,6 +40,7 @@ from tqdm import tqdm
 
 from ..layouts import (
     LAYOUTS,
+    SPLITS,
     is_complete_png,
     output_paths,
     split_train_test,
@@ -385,8 +388,18 @@ def convert_one(task: ConvertTask, spec: ConvertSpec) -> TaskResult:
         TaskResult: The outcome, with a message for failures.
     """
     outputs = output_paths(spec.out_dir, task.split, task.name, spec.layouts)
+    # a sample whose split changed (other sources, other --num-test) must
+    # not stay in its old split too: train and test would share it
+    moved = [
+        path for split in SPLITS if split != task.split
+        for path in output_paths(spec.out_dir, split, task.name, spec.layouts)
+        if osp.lexists(path)
+    ]
+    for path in moved:
+        os.remove(path)
+    note = f'moved from {moved[0]}' if moved else ''
     if not spec.overwrite and outputs_complete(outputs):
-        return TaskResult(task.src, 'skipped')
+        return TaskResult(task.src, 'skipped', note)
     try:
         photo = resize_photo(read_image(task.src), spec.size,
                              spec.resize_mode)
@@ -400,7 +413,7 @@ def convert_one(task: ConvertTask, spec: ConvertSpec) -> TaskResult:
             task.src, 'failed',
             f'{task.src}: {type(err).__name__}: {err}; check or remove the '
             'file')
-    return TaskResult(task.src, 'done')
+    return TaskResult(task.src, 'done', note)
 
 
 class _ConvertFn:
@@ -457,9 +470,9 @@ def convert_images(tasks: Sequence[ConvertTask],
     Returns:
         ConversionReport: Per-task outcomes.
     """
-    keys = [(t.split, t.name) for t in tasks]
-    if len(set(t.name for t in tasks)) != len(tasks):
-        dup = sorted({k for k in keys if keys.count(k) > 1})[:3]
+    counts = Counter(t.name for t in tasks)
+    if len(counts) != len(tasks):
+        dup = sorted(name for name, n in counts.items() if n > 1)[:3]
         raise ValueError(f'output names must be unique, duplicates: {dup}')
 
     device = str(dict(spec.sketcher.params).get('device', 'cpu'))

@@ -199,11 +199,38 @@ def test_interrupted_run_resumes(tmp_path, photo_factory, monkeypatch):
     assert forced.count('done') == len(tasks)
 
 
+def test_rerun_with_other_sources_never_shares_a_sample(
+        tmp_path, photo_factory):
+    """A source removed (say, a broken file) moves another sample into the
+    test split on the rerun; its old train copy goes, so no image is in
+    both splits."""
+    sources = {
+        f'p{i}': p
+        for i, p in enumerate(_photos(tmp_path / 'src', photo_factory))
+    }
+    spec = ConvertSpec(str(tmp_path / 'out'), build_sketcher('canny'), 24)
+    first = make_tasks(sources, num_test=2)
+    convert_images(first, spec, progress=False)
+    removed = next(t.name for t in first if t.split == 'test')
+    del sources[removed]
+    second = make_tasks(sources, num_test=2)
+    report = convert_images(second, spec, progress=False)
+    moved = [r for r in report.results if r.message.startswith('moved')]
+    assert len(moved) == 1
+    for layout in ('paired', 'unpaired'):
+        train, test = (
+            {osp.splitext(osp.basename(p))[0]
+             for p in scan_images(osp.join(spec.out_dir, layout))
+             if f'{split}' in osp.dirname(p).split(os.sep)[-1]}
+            for split in ('train', 'test'))
+        assert not train & test, layout
+
+
 def test_duplicate_names_rejected(tmp_path):
     spec = ConvertSpec(str(tmp_path), build_sketcher('canny'))
     tasks = [ConvertTask('a.png', 'x', 'train'),
              ConvertTask('b.png', 'x', 'test')]
-    with pytest.raises(ValueError, match='unique'):
+    with pytest.raises(ValueError, match=r"duplicates: \['x'\]"):
         convert_images(tasks, spec, progress=False)
 
 
