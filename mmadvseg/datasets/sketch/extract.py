@@ -59,8 +59,26 @@ class ImageReadError(ValueError):
 
 # -------------------------------------------------------------------- input
 def _looks_truncated_jpeg(data: bytes) -> bool:
-    """A JPEG without its end-of-image marker near the end of the file."""
-    return data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-1024:]
+    """A JPEG whose image data has no end-of-image marker.
+
+    OpenCV decodes such files without error (the missing part grey). The
+    header segments are skipped by their lengths (an EXIF thumbnail has an
+    end marker of its own); data after the marker (motion photos, vendor
+    trailers) is fine.
+    """
+    if data[:2] != b'\xff\xd8':
+        return False
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:  # not a marker: leave it to the decoder
+            return False
+        if data[pos + 1] == 0xFF:  # fill byte
+            pos += 1
+        elif data[pos + 1] == 0xDA:  # start of the image data
+            return b'\xff\xd9' not in data[pos:]
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2:pos + 4], 'big')
+    return True
 
 
 def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:

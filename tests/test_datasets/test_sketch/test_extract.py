@@ -22,6 +22,7 @@ from mmadvseg.datasets.sketch.extract import (
     Sketcher,
     build_sketcher,
     convert_images,
+    decode_image,
     make_tasks,
     read_image,
     resize_photo,
@@ -55,6 +56,22 @@ def test_read_bad_images(awkward_images, kind, reason):
     assert 'delete' in msg  # the fix
     with pytest.raises(ImageReadError, match='file not found'):
         read_image(awkward_images[kind] + '.missing')
+
+
+def test_jpeg_end_marker_found_past_thumbnails_and_before_trailers():
+    ok, jpeg = cv2.imencode('.jpg', np.full((16, 16, 3), 90, np.uint8))
+    jpeg = jpeg.tobytes()
+    # an APP1 segment with an end marker of its own, like an EXIF thumbnail
+    payload = b'Exif\x00\x00' + b'\xff\xd8thumb\xff\xd9'
+    app1 = b'\xff\xe1' + (len(payload) + 2).to_bytes(2, 'big') + payload
+    with_thumb = jpeg[:2] + app1 + jpeg[2:]
+    expected = decode_image(jpeg)
+    np.testing.assert_array_equal(decode_image(with_thumb), expected)
+    # data after the image (motion photos, vendor trailers) is fine
+    trailer = with_thumb + b'\xff\xd8 video \x00' * 400
+    np.testing.assert_array_equal(decode_image(trailer), expected)
+    with pytest.raises(ImageReadError, match='truncated JPEG'):
+        decode_image(with_thumb[:-40], 'cut.jpg')
 
 
 def test_resize_photo():
