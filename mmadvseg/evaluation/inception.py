@@ -165,13 +165,27 @@ class FIDInceptionV3(nn.Module):
         else:
             self.weights_path = resolve_inception_weights(
                 weights, allow_download=allow_download)
-            with warnings.catch_warnings():
-                # torch 2.1's safe loader warns about TypedStorage internally.
-                warnings.simplefilter('ignore', UserWarning)
-                state_dict = torch.load(
-                    self.weights_path, map_location='cpu', weights_only=True)
+            try:
+                with warnings.catch_warnings():
+                    # torch 2.1's safe loader warns about TypedStorage.
+                    warnings.simplefilter('ignore', UserWarning)
+                    state_dict = torch.load(
+                        self.weights_path, map_location='cpu',
+                        weights_only=True)
+            except Exception as err:
+                raise RuntimeError(
+                    f'Cannot read the FID Inception weights '
+                    f'{self.weights_path!r} ({type(err).__name__}): the file '
+                    f'is corrupt or not a PyTorch file; download '
+                    f'{FID_WEIGHTS_URL} again.') from err
         net = _fid_inception_trunk()
-        net.load_state_dict(state_dict)
+        try:
+            net.load_state_dict(state_dict)
+        except RuntimeError as err:
+            raise RuntimeError(
+                f'{self.weights_path or "The state dict"!r} is not '
+                f'pytorch-fid\'s Inception weight file {FID_WEIGHTS_NAME} '
+                f'({FID_WEIGHTS_URL}): {str(err)[:300]}') from err
         # Same grouping (and hence parameter names) as pytorch-fid.
         self.blocks = nn.ModuleList([
             nn.Sequential(net.Conv2d_1a_3x3, net.Conv2d_2a_3x3,

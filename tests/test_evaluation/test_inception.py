@@ -4,6 +4,7 @@ import shutil
 import pytest
 import torch
 
+from mmadvseg.evaluation import AdvSegFIDKID
 from mmadvseg.evaluation.inception import (
     FID_WEIGHTS_NAME,
     FID_WEIGHTS_URL,
@@ -63,6 +64,21 @@ def test_missing_weights_error_names_file_url_and_place(
     assert str(tmp_path / 'empty_home' / 'hub' / 'checkpoints') in msg
     with pytest.raises(InceptionWeightsNotFoundError, match='missing.pth'):
         FIDInceptionV3(str(tmp_path / 'missing.pth'))
+
+
+def test_unreadable_or_foreign_weights_are_named(tmp_path):
+    junk = tmp_path / 'junk.pth'
+    junk.write_bytes(b'not a checkpoint')
+    with pytest.raises(RuntimeError, match="Cannot read .*junk.pth"):
+        FIDInceptionV3(str(junk))
+    foreign = tmp_path / 'foreign.pth'
+    torch.save(torch.nn.Conv2d(3, 3, 1).state_dict(), foreign)
+    with pytest.raises(RuntimeError,
+                       match=f"foreign.pth' is not .*{FID_WEIGHTS_NAME}"):
+        FIDInceptionV3(str(foreign))
+    # the metric reads the weights when it is built, not after training
+    with pytest.raises(RuntimeError, match='junk.pth'):
+        AdvSegFIDKID(inception_path=str(junk))
 
 
 def test_download_only_when_allowed(inception_weights, tmp_path,

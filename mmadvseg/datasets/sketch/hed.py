@@ -175,8 +175,12 @@ def load_hed(weights: str, device: Union[str, torch.device] = 'cpu') -> HED:
         raise RuntimeError(f'{weights}: not a readable PyTorch state dict '
                            f'({err}); re-download the HED weights') from err
     model = HED()
-    result = model.load_state_dict(
-        convert_hed_state_dict(state), strict=False)
+    try:
+        result = model.load_state_dict(
+            convert_hed_state_dict(state), strict=False)
+    except RuntimeError as err:  # shapes that do not match
+        raise RuntimeError(f'{weights}: not HED weights ({str(err)[:300]})'
+                           '; re-download the HED weights') from err
     if result.missing_keys or result.unexpected_keys:
         raise RuntimeError(
             f'{weights}: not HED weights; missing keys '

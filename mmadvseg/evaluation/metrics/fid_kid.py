@@ -89,9 +89,11 @@ class AdvSegFIDKID(TranslationMetric):
                  batch_size: int = 50,
                  **kwargs) -> None:
         super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
-        # fail at build time (not after a training epoch) if weights are absent
+        # read the weights now: a missing or bad file fails at build time,
+        # not after a training epoch; moved to the evaluation device later
         self.inception_path = resolve_inception_weights(
             inception_path, allow_download=allow_download)
+        self.inception = FIDInceptionV3(self.inception_path)
         self.kid_subsets = kid_subsets
         self.kid_subset_size = kid_subset_size
         self.kid_seed = kid_seed
@@ -102,7 +104,6 @@ class AdvSegFIDKID(TranslationMetric):
                 'fid_real_features')
         self.cache_dir = osp.expanduser(cache_dir)
         self.batch_size = batch_size
-        self.inception: Optional[nn.Module] = None
         self.cache_file: Optional[str] = None
         self.cache_meta: Optional[dict] = None
         self._cached_real: Optional[np.ndarray] = None
@@ -175,8 +176,7 @@ class AdvSegFIDKID(TranslationMetric):
     def _features(self, images: List[torch.Tensor]) -> np.ndarray:
         """(N, 2048) float32 features of (3, H, W) images."""
         device = self._target_device(images[0])
-        if self.inception is None:
-            self.inception = FIDInceptionV3(self.inception_path).to(device)
+        self.inception.to(device)
         out = np.empty((len(images), 2048), dtype=np.float32)
         groups: Dict[tuple, List[int]] = {}
         for idx, img in enumerate(images):

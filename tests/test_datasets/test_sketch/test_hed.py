@@ -54,7 +54,7 @@ def test_load_weights(tmp_path, hed_weights):
         == ['fuse.bias']
 
 
-def test_weight_errors(tmp_path):
+def test_weight_errors(tmp_path, hed_weights):
     missing = str(tmp_path / 'nowhere' / 'hed.pth')
     with pytest.raises(FileNotFoundError) as err:
         load_hed(missing)
@@ -68,6 +68,13 @@ def test_weight_errors(tmp_path):
     torch.save(torch.nn.Conv2d(3, 3, 1).state_dict(), wrong)
     with pytest.raises(RuntimeError, match='not HED weights'):
         load_hed(str(wrong))
+    state = torch.load(hed_weights)
+    first = next(iter(state))
+    state[first] = torch.zeros(1)  # right names, a wrong shape
+    reshaped = tmp_path / 'reshaped.pth'
+    torch.save(state, reshaped)
+    with pytest.raises(RuntimeError, match='reshaped.pth: not HED weights'):
+        load_hed(str(reshaped))
 
 
 def test_hed_sketch(hed_weights):
