@@ -114,6 +114,23 @@ def test_unpaired_problems(tmp_path, tool, capsys):
     assert 'names differ' in out and 'zzz' in out
 
 
+def test_transparent_sketches_are_flagged(tmp_path, tool, capsys):
+    """mmagic drops alpha: a sketch drawn on a transparent background
+    loads black, which a plain read (alpha on white) would hide."""
+    root = make_dataset(tmp_path / 'data')
+    config = write_config(str(tmp_path / 'cfg'),
+                          layout_root(root, 'unpaired'),
+                          'UnpairedImageDataset')
+    sketch = unpaired_paths(root, 'train', '001')[0]
+    lines = np.zeros((16, 16, 4), np.uint8)  # black strokes, clear paper
+    lines[8, :, 3] = 255
+    cv2.imwrite(sketch, lines)
+    assert cv2.imread(sketch, cv2.IMREAD_COLOR).max() == 0  # as mmagic
+    assert tool.main([config, '--strict']) == 1
+    out = capsys.readouterr().out
+    assert '1 PNGs with an alpha channel' in out and sketch in out
+
+
 def test_missing_folders_and_wrappers(tmp_path, tool, capsys):
     root = layout_root(make_dataset(tmp_path / 'data'), 'paired')
     config = tmp_path / 'wrapped.py'

@@ -7,8 +7,9 @@ For every ``PairedImageDataset`` / ``UnpairedImageDataset`` of the train,
 val and test dataloaders (wrappers such as ``RepeatDataset`` and
 ``ConcatDataset`` are followed) the folders mmagic will scan are checked:
 image counts, a histogram of image sizes, unreadable files (corrupt,
-truncated, empty), A|B images of odd width (unequal halves), unpaired A/B
-count and name mismatches, and leftovers of an interrupted conversion.
+truncated, empty), A|B images of odd width (unequal halves), PNGs with an
+alpha channel (mmagic drops it), unpaired A/B count and name mismatches,
+and leftovers of an interrupted conversion.
 Relative ``data_root`` paths are resolved from the current directory, as
 mmagic does. Exit code 0 if no error was found (warnings allowed; with
 ``--strict`` warnings are errors too), 1 otherwise.
@@ -53,6 +54,7 @@ class FolderStats:
     unreadable: List[str] = field(default_factory=list)  # messages
     partial: List[str] = field(default_factory=list)
     odd_width: List[str] = field(default_factory=list)
+    alpha: List[str] = field(default_factory=list)
 
     @property
     def names(self) -> List[str]:
@@ -67,6 +69,16 @@ class Findings:
     info: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
+
+
+def _png_has_alpha(path: str) -> bool:
+    """Whether a PNG's header declares an alpha channel (colour type 4 or
+    6). mmagic loads images without alpha: transparent pixels take the
+    colour stored under them, usually black."""
+    with open(path, 'rb') as f:
+        header = f.read(26)
+    return header[:8] == b'\x89PNG\r\n\x1a\n' and header[25:26] in (b'\x04',
+                                                                   b'\x06')
 
 
 def scan_folder(folder: str) -> FolderStats:
@@ -92,6 +104,8 @@ def scan_folder(folder: str) -> FolderStats:
         stats.sizes[(width, height)] += 1
         if width % 2:
             stats.odd_width.append(f'{path} ({width}x{height})')
+        if _png_has_alpha(path):
+            stats.alpha.append(path)
     stats.partial = [
         osp.join(d, f) for d, _, files in os.walk(folder)
         for f in files if f.endswith('.partial')
@@ -181,6 +195,13 @@ def check_folder(role: str, stats: FolderStats, paired: bool,
             [f'{label}: {len(stats.odd_width)} A|B images of odd width (the '
              'halves differ in size); re-create them with layouts.make_ab:'] +
             _listed(stats.odd_width)))
+    if stats.alpha:
+        found.warnings.append('\n'.join(
+            [f'{label}: {len(stats.alpha)} PNGs with an alpha channel; '
+             'mmagic drops it, so transparent parts load in the colour '
+             'stored under them (often black). Re-convert them with '
+             'tools/dataset_converters/folder_to_sketch.py, which puts them '
+             'on white:'] + _listed(stats.alpha)))
     if len(stats.sizes) > 1:
         found.warnings.append(f'{label}: {len(stats.sizes)} different image '
                               'sizes; the pipeline must resize them')
