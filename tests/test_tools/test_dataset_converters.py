@@ -294,6 +294,13 @@ def test_folder_to_sketch(tmp_path, capsys):
     assert tool.main([str(src), out2, '--sketch', 'hed', '--hed-weights',
                       str(tmp_path / 'no.pth')]) == 1
     assert 'HED weights not found' in capsys.readouterr().err
+    # bad options: one line each, no traceback, nothing written
+    assert tool.main([str(src), str(tmp_path / 'out3'), '--size', '0']) == 1
+    assert 'size must be a positive' in capsys.readouterr().err
+    assert tool.main([str(src), str(tmp_path / 'out3'), '--num-test',
+                      '99']) == 1
+    assert 'num_test=99 is not within' in capsys.readouterr().err
+    assert not osp.exists(tmp_path / 'out3')
 
 
 def test_toy_scenes_cli(tmp_path, capsys):

@@ -381,6 +381,11 @@ class ConvertSpec:
     layouts: Tuple[str, ...] = LAYOUTS
     overwrite: bool = False
 
+    def __post_init__(self) -> None:
+        if self.size is not None and self.size <= 0:
+            raise ValueError(f'size must be a positive number of pixels, '
+                             f'got {self.size}')
+
 
 @dataclass(frozen=True)
 class TaskResult:
@@ -637,18 +642,18 @@ def run_conversion(args: argparse.Namespace,
         return 1
     try:
         sketcher = sketcher_from_args(args)
+        if splits is None:
+            ratio = args.test_ratio
+            if args.num_test is None and ratio is None:
+                ratio = 0.1
+            tasks = make_tasks(sources, args.num_test, ratio, args.seed)
+        else:
+            tasks = make_tasks(sources, splits=splits)
+        spec = ConvertSpec(args.out, sketcher, args.size, args.resize_mode,
+                           tuple(args.layouts), args.overwrite)
     except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    if splits is None:
-        ratio = args.test_ratio
-        if args.num_test is None and ratio is None:
-            ratio = 0.1
-        tasks = make_tasks(sources, args.num_test, ratio, args.seed)
-    else:
-        tasks = make_tasks(sources, splits=splits)
-    spec = ConvertSpec(args.out, sketcher, args.size, args.resize_mode,
-                       tuple(args.layouts), args.overwrite)
     num_test = sum(t.split == 'test' for t in tasks)
     print(f'{len(tasks)} images ({len(tasks) - num_test} train, {num_test} '
           f'test) -> {args.out} [{args.sketch}, {args.size}px, '
