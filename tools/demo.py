@@ -97,7 +97,7 @@ def save_grids(args: argparse.Namespace, variants: tuple,
 def main() -> None:
     args = parse_args()
     variants = ('baseline', 'both')
-    run_toy_benchmark(
+    content = run_toy_benchmark(
         work_dir=args.work_dir,
         models=('pix2pix', ),
         variants=variants,
@@ -108,6 +108,10 @@ def main() -> None:
         num_test=args.num_test,
         segmenter_iters=args.segmenter_iters,
         jobs=2)
+    failed = content['info']['failed_runs']
+    if failed:
+        raise SystemExit(f'Demo runs failed (see run.log in each): '
+                         f'{failed}')
     grids = save_grids(args, variants)
     work_dir = osp.abspath(args.work_dir)
     with open(osp.join(work_dir, 'results.md')) as f:

@@ -99,6 +99,12 @@ def test_end_to_end(tmp_path):
         seeds=(0, ), iters=2, batch_size=2, num_train=4, num_test=2,
         segmenter_iters=2, collect_only=True)
     assert again['runs'] == content['runs']
+    # a finished run of another schedule is trained again, never reused
+    longer = run_toy_benchmark(
+        work_dir=str(out), models=('pix2pix', ), variants=('both', ),
+        seeds=(0, ), iters=3, batch_size=2, num_train=4, num_test=2,
+        segmenter_iters=2)
+    assert [run['iters'] for run in longer['runs']] == [3]
 
 
 @pytest.mark.parametrize('model', ['pix2pix', 'cyclegan'])

@@ -425,8 +425,15 @@ def run_toy_benchmark(work_dir: str = 'work_dirs/toy_bench',
                 result = osp.join(run_dir, 'result.json')
                 if osp.isfile(result) and not rerun:
                     with open(result) as f:
-                        runs.append(json.load(f))
-                    continue
+                        done = json.load(f)
+                    # a run of another schedule is tabulated, never reused
+                    if collect_only or (done['iters'], done['batch_size']) \
+                            == (iters, batch_size):
+                        runs.append(done)
+                        continue
+                    print(f'[toy_benchmark] {name}: the finished run had '
+                          f'{done["iters"]} iterations of batch '
+                          f'{done["batch_size"]}; training it again')
                 if collect_only:
                     continue
                 os.makedirs(run_dir, exist_ok=True)
