@@ -12,6 +12,7 @@ import pytest
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 from toy_benchmark import (  # noqa: E402
+    _ensure_inception,
     aggregate,
     build_run_cfg,
     markdown_table,
@@ -46,6 +47,24 @@ def test_aggregate_and_table():
     assert '| pix2pix | both | 2 | 2 | 0.500 ± 0.141 |' in table
     assert '30.00 ± 14.14' in table  # KID x 1e3
     assert 'n/a' in table  # metrics a run does not have
+
+
+def test_inception_label_follows_the_file_used(tmp_path, monkeypatch):
+    """Random weights of an offline run are replaced by a link to real ones
+    when they appear, and never written through that link later."""
+    from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'no_cache'))
+    work_dir = str(tmp_path / 'bench')
+    target = osp.join(work_dir, 'torch_home', 'hub', 'checkpoints',
+                      FID_WEIGHTS_NAME)
+    assert _ensure_inception(work_dir, None)[1].startswith('RANDOM')
+    real = tmp_path / 'real.pth'
+    real.write_bytes(b'the real weights')
+    assert _ensure_inception(work_dir, str(real))[1].endswith(str(real))
+    assert osp.realpath(target) == str(real)
+    assert _ensure_inception(work_dir, None)[1].startswith('RANDOM')
+    assert not osp.islink(target)
+    assert real.read_bytes() == b'the real weights'
 
 
 def test_run_cfg_uses_the_guide_and_eval_segmenters(tmp_path):

@@ -80,9 +80,12 @@ def ensure_toy_data(root: str,
         with open(stamp) as f:
             if json.load(f) == settings:
                 return root
+    if osp.isfile(stamp):  # an interrupted regeneration must not pass
+        os.remove(stamp)
     generate_toy_scenes(root, **settings)
-    with open(stamp, 'w') as f:
+    with open(f'{stamp}.partial', 'w') as f:
         json.dump(settings, f)
+    os.replace(f'{stamp}.partial', stamp)
     return root
 
 
@@ -345,11 +348,17 @@ def _ensure_inception(work_dir: str, inception: Optional[str]) -> tuple:
             inception = None
     torch_home = osp.join(work_dir, 'torch_home')
     target = osp.join(torch_home, 'hub', 'checkpoints', FID_WEIGHTS_NAME)
+    os.makedirs(osp.dirname(target), exist_ok=True)
     if inception is not None:
-        if not osp.exists(target):
-            os.makedirs(osp.dirname(target), exist_ok=True)
+        # link the real file, replacing random weights or a stale link
+        if not (osp.islink(target)
+                and osp.realpath(target) == osp.realpath(inception)):
+            if osp.lexists(target):
+                os.remove(target)
             os.symlink(osp.abspath(inception), target)
         return torch_home, 'FID Inception weights ' + inception
+    if osp.islink(target):  # never write random weights through a link
+        os.remove(target)
     if not osp.exists(target):
         save_random_inception_weights(target)
     return torch_home, ('RANDOM-weight Inception (real weights unavailable '
