@@ -16,6 +16,7 @@ with :func:`convert_images`:
 import argparse
 import contextlib
 import inspect
+import json
 import multiprocessing
 import os
 import os.path as osp
@@ -51,6 +52,8 @@ from .xdog import XDOG_PRESETS, xdog, xdog_params
 
 SKETCH_METHODS = ('xdog', 'canny', 'hed')
 RESIZE_MODES = ('stretch', 'crop', 'none')
+#: Settings of the conversion that wrote a dataset folder.
+SETTINGS_FILE = 'conversion.json'
 
 
 class ImageReadError(ValueError):
@@ -478,6 +481,39 @@ class ConversionReport:
         return '\n'.join(lines)
 
 
+def record_settings(spec: ConvertSpec) -> None:
+    """Write ``conversion.json`` in ``spec.out_dir``; refuse settings that
+    differ from the recorded ones unless ``spec.overwrite``.
+
+    A resumed conversion skips finished images, so a rerun with another
+    sketch method, size or parameters would leave a dataset of mixed
+    sketches.
+
+    Args:
+        spec (ConvertSpec): The conversion about to run.
+
+    Raises:
+        ValueError: The folder holds a conversion with other settings.
+    """
+    params = {k: v for k, v in spec.sketcher.params if k != 'device'}
+    settings = json.loads(json.dumps(dict(
+        sketch=spec.sketcher.method, params=params, size=spec.size,
+        resize_mode=spec.resize_mode)))
+    path = osp.join(spec.out_dir, SETTINGS_FILE)
+    if osp.isfile(path) and not spec.overwrite:
+        with open(path) as f:
+            recorded = json.load(f)
+        if recorded != settings:
+            raise ValueError(
+                f'{spec.out_dir} holds a conversion with other settings '
+                f'({recorded}, now {settings}): pass --overwrite to redo '
+                'every image with the new ones, or write to another folder')
+    os.makedirs(spec.out_dir, exist_ok=True)
+    with open(f'{path}.partial', 'w') as f:
+        json.dump(settings, f, indent=2)
+    os.replace(f'{path}.partial', path)
+
+
 def convert_images(tasks: Sequence[ConvertTask],
                    spec: ConvertSpec,
                    nproc: int = 1,
@@ -498,6 +534,7 @@ def convert_images(tasks: Sequence[ConvertTask],
         dup = sorted(name for name, n in counts.items() if n > 1)[:3]
         raise ValueError(f'output names must be unique, duplicates: {dup}')
 
+    record_settings(spec)
     device = str(dict(spec.sketcher.params).get('device', 'cpu'))
     if nproc > 1 and device.startswith('cuda'):
         print('HED on CUDA runs in one process (CUDA does not survive a '
@@ -658,7 +695,11 @@ def run_conversion(args: argparse.Namespace,
     print(f'{len(tasks)} images ({len(tasks) - num_test} train, {num_test} '
           f'test) -> {args.out} [{args.sketch}, {args.size}px, '
           f'{" + ".join(args.layouts)}]')
-    report = convert_images(tasks, spec, args.nproc,
-                            progress=not args.no_progress)
+    try:
+        report = convert_images(tasks, spec, args.nproc,
+                                progress=not args.no_progress)
+    except ValueError as err:  # settings differ from the folder's
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     print(report.summary())
     return 1 if report.failures else 0

@@ -243,6 +243,29 @@ def test_rerun_with_other_sources_never_shares_a_sample(
         assert not train & test, layout
 
 
+def test_rerun_with_other_settings_refused_unless_overwrite(
+        tmp_path, photo_factory):
+    tasks = make_tasks({
+        f'p{i}': p
+        for i, p in enumerate(_photos(tmp_path / 'src', photo_factory))
+    }, num_test=2)
+    out = str(tmp_path / 'out')
+    convert_images(tasks, ConvertSpec(out, build_sketcher('canny'), 24),
+                   progress=False)
+    before = _tree_bytes(out)
+    with pytest.raises(ValueError, match='other settings.*--overwrite'):
+        convert_images(tasks, ConvertSpec(out, build_sketcher('xdog'), 24),
+                       progress=False)
+    assert _tree_bytes(out) == before  # nothing touched
+    redo = convert_images(
+        tasks, ConvertSpec(out, build_sketcher('xdog'), 24, overwrite=True),
+        progress=False)
+    assert redo.count('done') == len(tasks)
+    again = convert_images(tasks, ConvertSpec(out, build_sketcher('xdog'), 24),
+                           progress=False)
+    assert again.count('skipped') == len(tasks)
+
+
 def test_duplicate_names_rejected(tmp_path):
     spec = ConvertSpec(str(tmp_path), build_sketcher('canny'))
     tasks = [ConvertTask('a.png', 'x', 'train'),
