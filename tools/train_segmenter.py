@@ -189,8 +189,9 @@ def train_toy_segmenter(work_dir: str,
         return ckpt_path
     if not toy_data_exists(data_root):
         from mmadvseg.datasets.toy_scenes import generate_toy_scenes
+        # the GAN layouts too, so configs/toy finds its data there
         kwargs = dict(num_train=500, num_test=100, size=64, seed=0,
-                      color_mode='distinct', layouts=())
+                      color_mode='distinct')
         kwargs.update(generate or {})
         generate_toy_scenes(data_root, **kwargs)
 

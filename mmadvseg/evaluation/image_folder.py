@@ -36,9 +36,23 @@ def list_image_files(folder: str) -> List[pathlib.Path]:
 
 
 def load_image(path: os.PathLike) -> torch.Tensor:
-    """Read an image as pytorch-fid does: (3, H, W) float32 RGB in [0, 1]."""
-    with Image.open(path) as img:
-        arr = np.array(img.convert('RGB'), dtype=np.uint8)
+    """Read an image as pytorch-fid does: (3, H, W) float32 RGB in [0, 1].
+
+    Args:
+        path (os.PathLike): Image file.
+
+    Returns:
+        torch.Tensor: The image.
+
+    Raises:
+        ValueError: The file cannot be read; the message names it.
+    """
+    try:
+        with Image.open(path) as img:
+            arr = np.array(img.convert('RGB'), dtype=np.uint8)
+    except (OSError, ValueError) as err:  # PIL's corrupt/truncated errors
+        raise ValueError(f'{path}: cannot read the image ({err}); delete or '
+                         'regenerate it') from err
     return torch.from_numpy(arr).permute(2, 0, 1).float().div(255)
 
 

@@ -124,6 +124,11 @@ def test_coco_subset_cli(tmp_path, capsys):
     assert tool.main(coco_args([ann], [images], out, '--categories',
                                'giraffe')) == 1
     assert 'unknown categories' in capsys.readouterr().err
+    # a random-split option with the annotation split: refused, not ignored
+    assert tool.main(coco_args([ann], [images], out, '--categories',
+                               'elephant', '--split', 'ann', '--num-test',
+                               '1')) == 1
+    assert '--split ann takes' in capsys.readouterr().err
 
 
 def test_coco_two_annotation_files(tmp_path):

@@ -159,6 +159,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (OSError, ValueError, KeyError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
+    if args.split == 'ann' and (args.num_test is not None
+                                or args.test_ratio is not None):
+        print('error: --num-test/--test-ratio choose a random split; '
+              "--split ann takes the annotation files' split",
+              file=sys.stderr)
+        return 1
     sources = subsample(sources, args.max_images, args.seed)
     splits = ({n: ann_split[n] for n in sources}
               if args.split == 'ann' else None)

@@ -606,7 +606,8 @@ def add_conversion_args(parser: argparse.ArgumentParser,
                          help='number of test images (random, seeded)')
         out.add_argument('--test-ratio', type=float, default=None,
                          help='fraction of test images if --num-test is not '
-                         'given (default 0.1)')
+                         'given (default 0.1; converters of datasets with '
+                         'their own split use it when neither is given)')
         out.add_argument('--seed', type=int, default=0, help='split seed')
 
     sk = parser.add_argument_group('sketch extraction')
