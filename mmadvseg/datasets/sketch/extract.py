@@ -414,18 +414,8 @@ def convert_one(task: ConvertTask, spec: ConvertSpec) -> TaskResult:
         TaskResult: The outcome, with a message for failures.
     """
     outputs = output_paths(spec.out_dir, task.split, task.name, spec.layouts)
-    # a sample whose split changed (other sources, other --num-test) must
-    # not stay in its old split too: train and test would share it
-    moved = [
-        path for split in SPLITS if split != task.split
-        for path in output_paths(spec.out_dir, split, task.name, spec.layouts)
-        if osp.lexists(path)
-    ]
-    for path in moved:
-        os.remove(path)
-    note = f'moved from {moved[0]}' if moved else ''
     if not spec.overwrite and outputs_complete(outputs):
-        return TaskResult(task.src, 'skipped', note)
+        return TaskResult(task.src, 'skipped', _leave_other_splits(task, spec))
     try:
         photo = resize_photo(read_image(task.src), spec.size,
                              spec.resize_mode)
@@ -439,7 +429,21 @@ def convert_one(task: ConvertTask, spec: ConvertSpec) -> TaskResult:
             task.src, 'failed',
             f'{task.src}: {type(err).__name__}: {err}; check or remove the '
             'file')
-    return TaskResult(task.src, 'done', note)
+    return TaskResult(task.src, 'done', _leave_other_splits(task, spec))
+
+
+def _leave_other_splits(task: ConvertTask, spec: ConvertSpec) -> str:
+    """Remove the sample from the split it had before (other sources or
+    another --num-test moved it), once it is complete in its new one: train
+    and test must not share it. Returns a note for the report."""
+    moved = [
+        path for split in SPLITS if split != task.split
+        for path in output_paths(spec.out_dir, split, task.name, spec.layouts)
+        if osp.lexists(path)
+    ]
+    for path in moved:
+        os.remove(path)
+    return f'moved from {moved[0]}' if moved else ''
 
 
 class _ConvertFn:
