@@ -47,7 +47,8 @@ from .layouts import (
     unpaired_paths,
     write_sample,
 )
-from .sketch.extract import build_sketcher, run_parallel
+from ..utils.parallel import run_parallel
+from .sketch.extract import build_sketcher
 
 #: Classes, things first then stuff (mmdet's order: thing labels 0..T-1,
 #: stuff labels T..). ``id`` is the COCO category id.
