@@ -15,9 +15,10 @@ for image suffixes, and ``UnpairedImageDataset(data_root)`` scans
 ``trainA``), B the colour photo (right half, ``trainB``), as in the AdvSegLoss
 reference code.
 
-Every file is written to a temporary name without an image suffix (so no
-dataset scan can pick it up) and moved in place with :func:`os.replace`; an
-interrupted run therefore never leaves a half-written image behind.
+Every file is written with :func:`~mmadvseg.utils.fileio.atomic_write`: to a
+temporary ``.partial`` name (no image suffix, so no dataset scan picks it
+up), then moved in place; an interrupted run therefore never leaves a
+half-written image behind.
 """
 import hashlib
 import os
@@ -27,6 +28,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..utils.fileio import atomic_write
+
 #: Image suffixes scanned by mmagic's ``PairedImageDataset`` and
 #: ``UnpairedImageDataset`` (their ``IMG_EXTENSIONS``).
 IMG_EXTENSIONS = ('.jpg', '.JPG', '.jpeg', '.JPEG', '.png', '.PNG', '.ppm',
@@ -34,7 +37,6 @@ IMG_EXTENSIONS = ('.jpg', '.JPG', '.jpeg', '.JPEG', '.png', '.PNG', '.ppm',
 
 LAYOUTS = ('paired', 'unpaired')
 SPLITS = ('train', 'test')
-_TMP_SUFFIX = '.partial'
 
 
 def _check_split(split: str) -> None:
@@ -145,26 +147,23 @@ def is_complete_png(path: str) -> bool:
 
 
 def atomic_imwrite(path: str, img: np.ndarray) -> None:
-    """Write a PNG via a temporary file and :func:`os.replace`.
+    """Write a PNG atomically (:func:`~mmadvseg.utils.fileio.atomic_write`).
+
+    The data is not synced to disk: a PNG cut short by a power loss fails
+    :func:`is_complete_png`, so a resumed conversion writes it again.
 
     Args:
-        path (str): Destination, must end with ``.png``.
+        path (str): Destination, must end with ``.png``; its folder is
+            created if needed.
         img (np.ndarray): ``HxW`` or ``HxWx3`` (BGR) uint8 image.
     """
     if not path.lower().endswith('.png'):
         raise ValueError(f'{path}: only PNG output is supported')
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     ok, buf = cv2.imencode('.png', img)
     if not ok:
         raise OSError(f'{path}: OpenCV could not encode the image')
-    tmp = f'{path}.{os.getpid()}{_TMP_SUFFIX}'
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(buf.tobytes())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    with atomic_write(path, 'wb', fsync=False) as f:
+        f.write(buf.tobytes())
 
 
 def to_bgr(img: np.ndarray) -> np.ndarray:
