@@ -1,5 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Data tooling: dataset layouts, sketch extraction and toy scenes.
+"""Data tooling: dataset layouts, image reading, sketch extraction,
+conversion and toy scenes.
 
 Nothing here is registered: mmagic's ``PairedImageDataset`` and
 ``UnpairedImageDataset`` read the layouts written by
@@ -7,15 +8,23 @@ Nothing here is registered: mmagic's ``PairedImageDataset`` and
 the toy scenes' panoptic ground truth. Importing this package needs numpy
 and OpenCV only (torch is imported when HED is used).
 """
+from .convert import (
+    ConversionReport,
+    ConvertSpec,
+    ConvertTask,
+    convert_images,
+    make_tasks,
+)
+from .image_io import ImageReadError, decode_image, read_image, resize_photo
 from .layouts import (
-                      IMG_EXTENSIONS,
+    IMG_EXTENSIONS,
     layout_root,
-                      make_ab,
-                      paired_path,
-                      scan_images,
-                      split_train_test,
-                      unpaired_paths,
-                      write_sample,
+    make_ab,
+    paired_path,
+    scan_images,
+    split_train_test,
+    unpaired_paths,
+    write_sample,
 )
 from .toy_scenes import (
                       TOY_CLASSES,
@@ -28,6 +37,9 @@ from .toy_scenes import (
 __all__ = [
     'IMG_EXTENSIONS', 'layout_root', 'make_ab', 'paired_path',
     'unpaired_paths', 'write_sample', 'split_train_test', 'scan_images',
+    'ImageReadError', 'decode_image', 'read_image', 'resize_photo',
+    'ConvertTask', 'ConvertSpec', 'ConversionReport', 'convert_images',
+    'make_tasks',
     'TOY_CLASSES', 'TOY_METAINFO', 'ToyScenes', 'generate_toy_scenes',
     'render_scene'
 ]

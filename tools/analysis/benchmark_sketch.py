@@ -16,13 +16,9 @@ import tempfile
 import time
 from typing import Dict, List, Optional, Sequence
 
+from mmadvseg.datasets.convert import ConvertSpec, convert_images, make_tasks
 from mmadvseg.datasets.layouts import scan_images
-from mmadvseg.datasets.sketch.extract import (
-    ConvertSpec,
-    build_sketcher,
-    convert_images,
-    make_tasks,
-)
+from mmadvseg.datasets.sketch import build_sketcher
 from mmadvseg.datasets.toy_scenes import generate_toy_scenes
 
 METHODS = ('xdog_reference', 'xdog_paper', 'canny', 'hed')

@@ -1,26 +1,22 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Sketch extraction: XDoG, Canny and HED, and the parallel runner.
+"""Sketch extraction: XDoG, Canny and HED, and the table of methods that
+builds a picklable :class:`Sketcher` and the command-line options.
 
 The HED network needs torch; it is imported on first use of its names.
 """
 from typing import Any
 
 from .canny import canny
-from .extract import (
-    ConversionReport,
-    ConvertSpec,
-    ConvertTask,
-    ImageReadError,
+from .methods import (
+    SKETCH_METHODS,
     Sketcher,
+    SketchMethod,
+    SketchOption,
+    add_sketch_args,
     build_sketcher,
-    convert_images,
-    decode_image,
-    make_tasks,
-    read_image,
-    resize_photo,
-    run_parallel,
+    sketcher_from_args,
 )
-from .xdog import XDOG_PRESETS, xdog, xdog_params
+from .xdog import XDOG_PARAMS, XDOG_PRESETS, xdog, xdog_params
 
 _HED_NAMES = ('HED', 'load_hed', 'hed_sketch', 'postprocess_edges',
               'edge_nms', 'thin', 'convert_hed_state_dict')
@@ -34,8 +30,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    'XDOG_PRESETS', 'xdog', 'xdog_params', 'canny', 'Sketcher',
-    'build_sketcher', 'ConvertTask', 'ConvertSpec', 'ConversionReport',
-    'ImageReadError', 'convert_images', 'make_tasks', 'read_image',
-    'decode_image', 'resize_photo', 'run_parallel', *_HED_NAMES
+    'XDOG_PARAMS', 'XDOG_PRESETS', 'xdog', 'xdog_params', 'canny',
+    'SKETCH_METHODS', 'SketchMethod', 'SketchOption', 'Sketcher',
+    'build_sketcher', 'add_sketch_args', 'sketcher_from_args', *_HED_NAMES
 ]

@@ -28,6 +28,8 @@ XDOG_PRESETS: Dict[str, Dict[str, float]] = {
     'reference': dict(sigma=0.5, k=200.0, gamma=0.98, phi=10.0, eps=0.01),
     'xdog_paper': dict(sigma=0.8, k=1.6, gamma=0.98, phi=200.0, eps=-0.01),
 }
+#: Keyword parameters of :func:`xdog` (besides the image).
+XDOG_PARAMS = ('sigma', 'k', 'gamma', 'phi', 'eps', 'threshold')
 
 
 def to_gray_float(img: np.ndarray) -> np.ndarray:
@@ -126,11 +128,10 @@ def xdog_params(preset: Optional[str] = 'reference',
         raise KeyError(f'unknown XDoG preset {preset!r}; choose one of '
                        f'{sorted(XDOG_PRESETS)}')
     params = dict(XDOG_PRESETS[preset]) if preset else {}
-    allowed = {'sigma', 'k', 'gamma', 'phi', 'eps', 'threshold'}
     for key, value in overrides.items():
-        if key not in allowed:
+        if key not in XDOG_PARAMS:
             raise TypeError(f'unknown XDoG parameter {key!r}; expected one of '
-                            f'{sorted(allowed)}')
+                            f'{sorted(XDOG_PARAMS)}')
         if value is not None:
             params[key] = value
     return params

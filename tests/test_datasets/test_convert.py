@@ -1,12 +1,17 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+import json
 import os
 import os.path as osp
-import pickle
 
 import cv2
-import numpy as np
 import pytest
 
+from mmadvseg.datasets.convert import (
+    ConvertSpec,
+    ConvertTask,
+    convert_images,
+    make_tasks,
+)
 from mmadvseg.datasets.layouts import (
     is_complete_png,
     output_paths,
@@ -14,94 +19,8 @@ from mmadvseg.datasets.layouts import (
     scan_images,
     unpaired_paths,
 )
-from mmadvseg.datasets.sketch import extract
-from mmadvseg.datasets.sketch.extract import (
-    ConvertSpec,
-    ConvertTask,
-    ImageReadError,
-    Sketcher,
-    build_sketcher,
-    convert_images,
-    decode_image,
-    make_tasks,
-    read_image,
-    resize_photo,
-    run_parallel,
-)
-
-
-def test_read_awkward_images(awkward_images):
-    color = read_image(awkward_images['color'])
-    assert color.shape == (48, 64, 3) and color.dtype == np.uint8
-    gray = read_image(awkward_images['gray'])
-    assert gray.shape == (40, 40, 3)
-    assert (gray[..., 0] == gray[..., 1]).all()
-    rgba = read_image(awkward_images['rgba'])
-    assert rgba.shape == (40, 40, 3)
-    assert (rgba[:, :20] == 255).all()  # transparent -> white paper
-    assert read_image(awkward_images['odd']).shape == (17, 33, 3)
-    gray16 = read_image(awkward_images['gray16'])
-    expected = cv2.imread(awkward_images['gray16'], cv2.IMREAD_UNCHANGED)
-    assert (gray16[..., 0] == expected >> 8).all()
-
-
-@pytest.mark.parametrize('kind,reason', [('corrupt', 'cannot decode'),
-                                         ('truncated', 'truncated JPEG'),
-                                         ('empty', 'empty file')])
-def test_read_bad_images(awkward_images, kind, reason):
-    with pytest.raises(ImageReadError) as err:
-        read_image(awkward_images[kind])
-    msg = str(err.value)
-    assert msg.startswith(awkward_images[kind]) and reason in msg
-    assert 'delete' in msg  # the fix
-    with pytest.raises(ImageReadError, match='file not found'):
-        read_image(awkward_images[kind] + '.missing')
-
-
-def test_jpeg_end_marker_found_past_thumbnails_and_before_trailers():
-    ok, jpeg = cv2.imencode('.jpg', np.full((16, 16, 3), 90, np.uint8))
-    jpeg = jpeg.tobytes()
-    # an APP1 segment with an end marker of its own, like an EXIF thumbnail
-    payload = b'Exif\x00\x00' + b'\xff\xd8thumb\xff\xd9'
-    app1 = b'\xff\xe1' + (len(payload) + 2).to_bytes(2, 'big') + payload
-    with_thumb = jpeg[:2] + app1 + jpeg[2:]
-    expected = decode_image(jpeg)
-    np.testing.assert_array_equal(decode_image(with_thumb), expected)
-    # data after the image (motion photos, vendor trailers) is fine
-    trailer = with_thumb + b'\xff\xd8 video \x00' * 400
-    np.testing.assert_array_equal(decode_image(trailer), expected)
-    with pytest.raises(ImageReadError, match='truncated JPEG'):
-        decode_image(with_thumb[:-40], 'cut.jpg')
-
-
-def test_resize_photo():
-    img = np.zeros((30, 50, 3), np.uint8)
-    img[:, 10:40] = 255  # the centre square
-    assert resize_photo(img, 16).shape == (16, 16, 3)
-    crop = resize_photo(img, 10, 'crop')
-    assert crop.shape == (10, 10, 3) and (crop == 255).all()
-    assert resize_photo(img, 16, 'none') is img
-    assert resize_photo(img, None) is img
-    with pytest.raises(ValueError, match='resize mode'):
-        resize_photo(img, 16, 'fit')
-
-
-def test_build_sketcher(tmp_path, hed_weights):
-    sk = build_sketcher('xdog', preset='xdog_paper', phi=100.0, eps=None)
-    assert dict(sk.params)['phi'] == 100.0
-    assert dict(sk.params)['k'] == 1.6
-    assert pickle.loads(pickle.dumps(sk)) == sk
-    assert build_sketcher('canny', low=10, high=20).method == 'canny'
-    with pytest.raises(ValueError, match='unknown sketch method'):
-        build_sketcher('pencil')
-    with pytest.raises(TypeError):
-        build_sketcher('canny', sigma=2)  # a parameter canny does not have
-    missing = str(tmp_path / 'hed.pth')
-    with pytest.raises(FileNotFoundError, match='HED weights not found'):
-        build_sketcher('hed', weights=missing)
-    hed = build_sketcher('hed', weights=hed_weights, postprocess=True)
-    out = hed(np.zeros((20, 20, 3), np.uint8))
-    assert out.shape == (20, 20) and set(np.unique(out)) <= {0, 255}
+from mmadvseg.datasets.record import read_settings
+from mmadvseg.datasets.sketch import Sketcher, build_sketcher
 
 
 def _tasks(paths, split='train'):
@@ -274,14 +193,38 @@ def test_duplicate_names_rejected(tmp_path):
         convert_images(tasks, spec, progress=False)
 
 
-def _square(x):
-    return x * x
+def test_settings_recorded(tmp_path, photo_factory):
+    tasks = make_tasks({
+        f'p{i}': p
+        for i, p in enumerate(_photos(tmp_path / 'src', photo_factory, 2))
+    }, num_test=0)
+    out = str(tmp_path / 'out')
+    convert_images(tasks, ConvertSpec(out, build_sketcher(
+        'xdog', preset='xdog_paper', threshold=0.5), 24, 'crop'),
+                   progress=False)
+    assert read_settings(out) == dict(
+        sketch='xdog', size=24, resize_mode='crop',
+        params=dict(sigma=0.8, k=1.6, gamma=0.98, phi=200.0, eps=-0.01,
+                    threshold=0.5))
+    with open(osp.join(out, 'conversion.json')) as f:
+        assert json.load(f) == read_settings(out)
 
 
-def test_run_parallel_keeps_order():
-    seen = []
-    out = run_parallel(_square, list(range(20)), nproc=2, progress=False,
-                       on_result=seen.append)
-    assert out == seen == [x * x for x in range(20)]
-    assert run_parallel(_square, [3], nproc=4, progress=False) == [9]
-    assert extract._WORKER_FN is None  # the parent process is untouched
+def test_stale_partials_removed(tmp_path, photo_factory):
+    """The temporary files of a writer that died go on the next run; a
+    live writer's stay."""
+    tasks = make_tasks({
+        f'p{i}': p
+        for i, p in enumerate(_photos(tmp_path / 'src', photo_factory, 2))
+    }, num_test=0)
+    spec = ConvertSpec(str(tmp_path / 'out'), build_sketcher('canny'), 24)
+    convert_images(tasks, spec, progress=False)
+    folder = osp.dirname(paired_path(spec.out_dir, 'train', 'p0'))
+    dead_pid = 2**22 + 1  # above any pid_max: no such process
+    dead = osp.join(folder, f'p0.png.{dead_pid}.0a1b2c3d.partial')
+    alive = osp.join(folder, f'p1.png.{os.getpid()}.0a1b2c3d.partial')
+    for path in (dead, alive):
+        open(path, 'wb').write(b'half a png')
+    report = convert_images(tasks, spec, progress=False)
+    assert report.count('skipped') == 2
+    assert not osp.exists(dead) and osp.exists(alive)

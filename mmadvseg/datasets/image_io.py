@@ -1,0 +1,166 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Reading photos: the package's one image decoder.
+
+:func:`read_image` (a file) and :func:`decode_image` (bytes) turn any image
+OpenCV reads into a 3-channel BGR uint8 array, the input of every sketch
+method and converter. What a camera, a scanner or a web page hands over is
+made uniform: gray images get three channels, transparency is composited
+over white paper, 16-bit and float images are scaled to 8 bits. A file that
+cannot be used (missing, empty, corrupt, a truncated JPEG that OpenCV would
+silently fill with grey) raises :class:`ImageReadError`, whose message
+names the file and the fix. :func:`resize_photo` brings a photo to the
+dataset resolution.
+"""
+from typing import Optional
+
+import cv2
+import numpy as np
+
+#: Modes of :func:`resize_photo`.
+RESIZE_MODES = ('stretch', 'crop', 'none')
+
+
+class ImageReadError(ValueError):
+    """A source image that cannot be used; the message names file and fix."""
+
+
+def is_truncated_jpeg(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG whose image data has no end-of-image marker.
+
+    OpenCV decodes such files without error (the missing part grey). The
+    header segments are skipped by their lengths (an EXIF thumbnail has an
+    end marker of its own); data after the marker (motion photos, vendor
+    trailers) is fine.
+
+    Args:
+        data (bytes): File content.
+
+    Returns:
+        bool: True for a JPEG cut short; False for a complete JPEG and for
+        anything that is not a JPEG.
+    """
+    if data[:2] != b'\xff\xd8':
+        return False
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:  # not a marker: leave it to the decoder
+            return False
+        if data[pos + 1] == 0xFF:  # fill byte
+            pos += 1
+        elif data[pos + 1] == 0xDA:  # start of the image data
+            return b'\xff\xd9' not in data[pos:]
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2:pos + 4], 'big')
+    return True
+
+
+def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
+    """Decode image bytes into a 3-channel BGR uint8 array.
+
+    Gray images are replicated to three channels, an alpha channel is
+    composited over white, 16-bit and float images are scaled to 8 bits.
+
+    Args:
+        data (bytes): Encoded image.
+        path (str): Name used in error messages.
+
+    Returns:
+        np.ndarray: ``HxWx3`` uint8 BGR image.
+
+    Raises:
+        ImageReadError: Empty, truncated or undecodable data, or an
+            unsupported number of channels.
+    """
+    if not data:
+        raise ImageReadError(f'{path}: empty file; delete or replace it')
+    if is_truncated_jpeg(data):
+        raise ImageReadError(f'{path}: truncated JPEG (no end-of-image '
+                             'marker); re-download or delete the file')
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        raise ImageReadError(f'{path}: cannot decode (corrupt, truncated or '
+                             'not an image); re-download or delete the file')
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = np.clip(img.astype(np.float32) * 255.0, 0, 255).astype(np.uint8)
+    if img.ndim == 2:
+        img = img[..., None]
+    channels = img.shape[2]
+    if channels in (2, 4):  # gray + alpha or BGRA: composite over white
+        alpha = img[..., -1:].astype(np.float32) / 255.0
+        color = img[..., :-1].astype(np.float32)
+        img = np.rint(color * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+        channels -= 1
+    if channels == 1:
+        img = np.repeat(img, 3, axis=2)
+    elif channels != 3:
+        raise ImageReadError(f'{path}: unsupported {channels}-channel image; '
+                             'convert it to RGB first')
+    return np.ascontiguousarray(img)
+
+
+def read_image(path: str) -> np.ndarray:
+    """Read an image file into a 3-channel BGR uint8 array.
+
+    EXIF orientation is ignored (pixels are used as stored, like COCO's
+    annotations). See :func:`decode_image` for the conversions.
+
+    Args:
+        path (str): Image path.
+
+    Returns:
+        np.ndarray: ``HxWx3`` uint8 BGR image.
+
+    Raises:
+        ImageReadError: The file is missing, unreadable or not a usable
+            image.
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise ImageReadError(f'{path}: file not found; check the image '
+                             'folder argument') from None
+    except OSError as err:
+        raise ImageReadError(f'{path}: cannot read ({err.strerror}); check '
+                             'its permissions') from None
+    return decode_image(data, path)
+
+
+def resize_photo(img: np.ndarray, size: Optional[int],
+                 mode: str = 'stretch') -> np.ndarray:
+    """Bring a photo to the dataset resolution.
+
+    Args:
+        img (np.ndarray): ``HxWx3`` uint8 image.
+        size (int, optional): Side of the square output; None keeps the
+            input size.
+        mode (str): ``'stretch'`` (resize to ``size x size`` ignoring the
+            aspect ratio, as the AdvSegLoss data), ``'crop'`` (centre square
+            crop, then resize) or ``'none'`` (keep the size). Defaults to
+            ``'stretch'``.
+
+    Returns:
+        np.ndarray: Resized image (``img`` itself when nothing changes).
+    """
+    if mode not in RESIZE_MODES:
+        raise ValueError(f'resize mode must be one of {RESIZE_MODES}, got '
+                         f'{mode!r}')
+    if size is None or mode == 'none':
+        return img
+    if mode == 'crop':
+        height, width = img.shape[:2]
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        img = img[top:top + side, left:left + side]
+    shrink = img.shape[0] * img.shape[1] > size * size
+    return cv2.resize(
+        img, (size, size),
+        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+
+
+__all__ = [
+    'RESIZE_MODES', 'ImageReadError', 'decode_image', 'read_image',
+    'resize_photo', 'is_truncated_jpeg'
+]
