@@ -1,0 +1,350 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Checks of the image folders a config's datasets point at.
+
+For every ``PairedImageDataset`` / ``UnpairedImageDataset`` of the train,
+val and test dataloaders (wrappers such as ``RepeatDataset`` and
+``ConcatDataset`` are followed) the folders mmagic will scan are checked:
+image counts, a histogram of image sizes, unreadable files (corrupt,
+truncated, empty), A|B images of odd width (unequal halves), PNGs with an
+alpha channel (mmagic drops it), unpaired A/B count and name mismatches,
+and leftovers of an interrupted conversion. Relative ``data_root`` paths
+are resolved from the current directory, as mmagic does.
+:func:`check_dataset_config` is the body of ``tools/misc/check_dataset.py``.
+"""
+import os
+import os.path as osp
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+from ..utils.fileio import PARTIAL_SUFFIX
+from .image_io import ImageReadError, read_image
+from .layouts import scan_images
+
+LOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+PAIRED, UNPAIRED = 'PairedImageDataset', 'UnpairedImageDataset'
+MAX_LISTED = 10
+
+
+@dataclass
+class FolderStats:
+    """What a scan of one image folder found."""
+    folder: str
+    exists: bool = True
+    files: List[str] = field(default_factory=list)
+    sizes: Counter = field(default_factory=Counter)  # (w, h) -> count
+    unreadable: List[str] = field(default_factory=list)  # messages
+    partial: List[str] = field(default_factory=list)
+    odd_width: List[str] = field(default_factory=list)
+    alpha: List[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> List[str]:
+        """File stems relative to the folder (how test pairs match)."""
+        return [
+            osp.splitext(osp.relpath(f, self.folder))[0] for f in self.files
+        ]
+
+
+@dataclass
+class Findings:
+    """Messages of one dataset check."""
+    info: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+
+
+#: ``(where, dataset cfg, findings)`` of one checked dataset.
+Result = Tuple[str, Dict[str, Any], Findings]
+
+
+def _png_has_alpha(path: str) -> bool:
+    """Whether a PNG's header declares an alpha channel (colour type 4 or
+    6). mmagic loads images without alpha: transparent pixels take the
+    colour stored under them, usually black."""
+    with open(path, 'rb') as f:
+        header = f.read(26)
+    return header[:8] == b'\x89PNG\r\n\x1a\n' and header[25:26] in (b'\x04',
+                                                                   b'\x06')
+
+
+def scan_folder(folder: str) -> FolderStats:
+    """Read every image mmagic would list under ``folder``.
+
+    Args:
+        folder (str): Folder to scan recursively.
+
+    Returns:
+        FolderStats: Counts, sizes and problems.
+    """
+    stats = FolderStats(folder, exists=osp.isdir(folder))
+    if not stats.exists:
+        return stats
+    stats.files = scan_images(folder)
+    for path in stats.files:
+        try:
+            img = read_image(path)
+        except ImageReadError as err:
+            stats.unreadable.append(str(err))
+            continue
+        height, width = img.shape[:2]
+        stats.sizes[(width, height)] += 1
+        if width % 2:
+            stats.odd_width.append(f'{path} ({width}x{height})')
+        if _png_has_alpha(path):
+            stats.alpha.append(path)
+    stats.partial = [
+        osp.join(d, f) for d, _, files in os.walk(folder)
+        for f in files if f.endswith(PARTIAL_SUFFIX)
+    ]
+    return stats
+
+
+def iter_datasets(
+        cfg: Mapping[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]]:
+    """``(where, dataset cfg)`` of every leaf dataset of the dataloaders.
+
+    Args:
+        cfg (Mapping): The config (an mmengine ``Config`` or a dict).
+
+    Yields:
+        tuple[str, dict]: Where the dataset is in the config, and its
+        settings.
+    """
+
+    def walk(ds: Any, where: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
+        if not isinstance(ds, dict):
+            return
+        if 'datasets' in ds:
+            for i, sub in enumerate(ds['datasets']):
+                yield from walk(sub, f'{where}.datasets[{i}]')
+        elif 'dataset' in ds:
+            yield from walk(ds['dataset'], f'{where}.dataset')
+        else:
+            yield where, ds
+
+    for key in LOADER_KEYS:
+        loaders = cfg.get(key)
+        if loaders is None:
+            continue
+        if isinstance(loaders, dict):
+            yield from walk(loaders.get('dataset'), f'{key}.dataset')
+        else:
+            for i, loader in enumerate(loaders):
+                yield from walk(loader.get('dataset'), f'{key}[{i}].dataset')
+
+
+def dataset_type(ds: Dict[str, Any]) -> str:
+    """Type name without a registry scope (``mmagic.X`` -> ``X``)."""
+    name = ds.get('type', '')
+    name = name if isinstance(name, str) else getattr(name, '__name__', '')
+    return name.split('.')[-1]
+
+
+def dataset_folders(ds: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """``(role, folder)`` pairs mmagic 1.2.0 reads for a dataset config."""
+    kind, root = dataset_type(ds), str(ds.get('data_root', ''))
+    if kind == PAIRED:
+        phase = ds.get('test_dir', 'test') if ds.get('test_mode') else 'train'
+        return [('A|B', osp.join(root, phase))]
+    phase = 'test' if ds.get('test_mode') else 'train'
+    return [('A', osp.join(root, phase + 'A')),
+            ('B', osp.join(root, phase + 'B'))]
+
+
+def _listed(items: Sequence[str]) -> List[str]:
+    lines = [f'      - {item}' for item in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        lines.append(f'      ... and {len(items) - MAX_LISTED} more')
+    return lines
+
+
+def _size_histogram(sizes: Counter) -> str:
+    common = sizes.most_common(5)
+    text = ', '.join(f'{w}x{h} ({n})' for (w, h), n in common)
+    if len(sizes) > 5:
+        text += f', ... {len(sizes) - 5} more sizes'
+    return text or '-'
+
+
+def check_folder(role: str, stats: FolderStats, paired: bool,
+                 found: Findings) -> None:
+    """Add the findings of one folder."""
+    label = f'{role}: {stats.folder}'
+    if not stats.exists:
+        found.errors.append(f'{label}: folder does not exist; fix data_root '
+                            'or run a converter (tools/dataset_converters)')
+        return
+    if not stats.files:
+        found.errors.append(f'{label}: no image files (mmagic will fail); '
+                            'fix data_root or run a converter')
+        return
+    found.info.append(f'{label}: {len(stats.files)} images, sizes '
+                      f'{_size_histogram(stats.sizes)}')
+    if stats.unreadable:
+        found.errors.append(
+            '\n'.join([f'{label}: {len(stats.unreadable)} unreadable '
+                       'images (delete and re-convert them):'] +
+                      _listed(stats.unreadable)))
+    if paired and stats.odd_width:
+        found.errors.append('\n'.join(
+            [f'{label}: {len(stats.odd_width)} A|B images of odd width (the '
+             'halves differ in size); re-create them with layouts.make_ab:'] +
+            _listed(stats.odd_width)))
+    if stats.alpha:
+        found.warnings.append('\n'.join(
+            [f'{label}: {len(stats.alpha)} PNGs with an alpha channel; '
+             'mmagic drops it, so transparent parts load in the colour '
+             'stored under them (often black). Re-convert them with '
+             'tools/dataset_converters/folder_to_sketch.py, which puts them '
+             'on white:'] + _listed(stats.alpha)))
+    if len(stats.sizes) > 1:
+        found.warnings.append(f'{label}: {len(stats.sizes)} different image '
+                              'sizes; the pipeline must resize them')
+    if stats.partial:
+        found.warnings.append('\n'.join(
+            [f'{label}: {len(stats.partial)} unfinished temporary files of '
+             'an interrupted conversion; rerun the converter to resume:'] +
+            _listed(stats.partial)))
+
+
+def check_unpaired(ds: Dict[str, Any], stat_a: FolderStats,
+                   stat_b: FolderStats, found: Findings) -> None:
+    """Compare the A and B folders of an unpaired dataset."""
+    if not (stat_a.files and stat_b.files):
+        return
+    num_a, num_b = len(stat_a.files), len(stat_b.files)
+    test = bool(ds.get('test_mode'))
+    if num_a != num_b:
+        msg = (f'A has {num_a} images, B has {num_b}: UnpairedImageDataset '
+               f'has {max(num_a, num_b)} items')
+        if test:
+            found.errors.append(msg + '; at test time A[i] is paired with '
+                                'B[i % len(B)], so the test split must have '
+                                'as many A as B images')
+        else:
+            found.warnings.append(msg + ' (fine for unpaired training)')
+    if test:
+        only_a = sorted(set(stat_a.names) - set(stat_b.names))
+        only_b = sorted(set(stat_b.names) - set(stat_a.names))
+        if only_a or only_b:
+            found.warnings.append('\n'.join(
+                [f'test A/B names differ ({len(only_a)} only in A, '
+                 f'{len(only_b)} only in B); test pairs are formed by sorted '
+                 'position:'] + _listed(only_a + only_b)))
+
+
+def check_config(cfg: Mapping[str, Any]) -> List[Result]:
+    """Check every dataset of a config.
+
+    Args:
+        cfg (Mapping): The config (an mmengine ``Config`` or a dict).
+
+    Returns:
+        list: ``(where, dataset cfg, findings)`` per dataset.
+    """
+    cache: Dict[str, FolderStats] = {}
+    results = []
+    for where, ds in iter_datasets(cfg):
+        found = Findings()
+        kind = dataset_type(ds)
+        if kind not in (PAIRED, UNPAIRED):
+            found.warnings.append(f'dataset type {kind!r} is not checked '
+                                  f'(only {PAIRED} and {UNPAIRED})')
+            results.append((where, ds, found))
+            continue
+        if not ds.get('data_root'):
+            found.errors.append('no data_root in the dataset config')
+            results.append((where, ds, found))
+            continue
+        stats = []
+        for role, folder in dataset_folders(ds):
+            key = osp.abspath(folder)
+            if key not in cache:
+                cache[key] = scan_folder(folder)
+            stats.append(cache[key])
+            check_folder(role, cache[key], kind == PAIRED, found)
+        if kind == UNPAIRED:
+            check_unpaired(ds, stats[0], stats[1], found)
+        results.append((where, ds, found))
+    return results
+
+
+def format_report(config: str, results: Sequence[Result],
+                  strict: bool = False) -> Tuple[str, int]:
+    """Readable report and exit code.
+
+    Args:
+        config (str): The config file, for the title.
+        results (Sequence): The output of :func:`check_config`.
+        strict (bool): Warnings fail the check too. Defaults to False.
+
+    Returns:
+        tuple[str, int]: The report and the exit code (0 passed, 1
+        failed).
+    """
+    lines = [f'Dataset check of {config}']
+    num_err = num_warn = 0
+    if not results:
+        lines.append('  no train/val/test dataloader datasets found')
+        num_err += 1
+    for where, ds, found in results:
+        state = 'ERROR' if found.errors else (
+            'WARNING' if found.warnings else 'OK')
+        lines.append(f'\n[{state}] {where}: {dataset_type(ds)} '
+                     f'data_root={ds.get("data_root")!r} '
+                     f'test_mode={bool(ds.get("test_mode"))}')
+        lines += [f'  {m}' for m in found.info]
+        lines += [f'  warning: {m}' for m in found.warnings]
+        lines += [f'  error: {m}' for m in found.errors]
+        num_err += len(found.errors)
+        num_warn += len(found.warnings)
+    failed = num_err > 0 or (strict and num_warn > 0)
+    lines.append(f'\n{len(results)} dataset(s) checked: {num_err} error(s), '
+                 f'{num_warn} warning(s) -> {"FAILED" if failed else "OK"}')
+    return '\n'.join(lines), int(failed)
+
+
+def check_dataset_config(config: str,
+                         cfg_options: Optional[Dict[str, Any]] = None,
+                         strict: bool = False) -> int:
+    """Check the datasets of a config file and print the report.
+
+    Args:
+        config (str): Config file.
+        cfg_options (dict, optional): Settings merged into the config
+            (``--cfg-options``).
+        strict (bool): Warnings fail the check too. Defaults to False.
+
+    Returns:
+        int: Exit code, 0 if no error was found (no warning either with
+        ``strict``), 1 otherwise.
+    """
+    from mmengine.config import Config  # the checks need no mmengine
+    try:
+        cfg = Config.fromfile(config, import_custom_modules=False)
+    except Exception as err:  # noqa: BLE001  (report any config error)
+        print(f'error: cannot load config {config}: {err}', file=sys.stderr)
+        return 1
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    report, code = format_report(config, check_config(cfg), strict)
+    print(report)
+    return code
+
+
+__all__ = [
+    'FolderStats', 'Findings', 'scan_folder', 'iter_datasets',
+    'dataset_type', 'dataset_folders', 'check_folder', 'check_unpaired',
+    'check_config', 'format_report', 'check_dataset_config'
+]
