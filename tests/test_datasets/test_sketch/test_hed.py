@@ -60,21 +60,22 @@ def test_weight_errors(tmp_path, hed_weights):
         load_hed(missing)
     assert missing in str(err.value) and HED_WEIGHTS_URL in str(err.value)
     assert '--hed-weights' in str(err.value)
-    junk = tmp_path / 'junk.pth'
-    junk.write_bytes(b'not a state dict')
-    with pytest.raises(RuntimeError, match='junk.pth'):
-        load_hed(str(junk))
-    wrong = tmp_path / 'wrong.pth'
-    torch.save(torch.nn.Conv2d(3, 3, 1).state_dict(), wrong)
-    with pytest.raises(RuntimeError, match='not HED weights'):
-        load_hed(str(wrong))
-    state = torch.load(hed_weights)
-    first = next(iter(state))
-    state[first] = torch.zeros(1)  # right names, a wrong shape
-    reshaped = tmp_path / 'reshaped.pth'
-    torch.save(state, reshaped)
-    with pytest.raises(RuntimeError, match='reshaped.pth: not HED weights'):
-        load_hed(str(reshaped))
+    reshaped = torch.load(hed_weights)
+    reshaped[next(iter(reshaped))] = torch.zeros(1)  # a wrong shape
+    unusable = {  # file: (content, expected message)
+        'junk.pth': (b'not a state dict', 'junk.pth'),
+        'wrong.pth': (torch.nn.Conv2d(3, 3, 1).state_dict(),
+                      'not HED weights'),
+        'reshaped.pth': (reshaped, 'reshaped.pth: not HED weights'),
+    }
+    for name, (content, message) in unusable.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            torch.save(content, path)
+        with pytest.raises(RuntimeError, match=message):
+            load_hed(str(path))
 
 
 def test_hed_sketch(hed_weights):
