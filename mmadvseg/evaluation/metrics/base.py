@@ -1,7 +1,8 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Shared plumbing of mmadvseg's translation metrics (not registered)."""
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 from mmagic.registry import MODELS
@@ -193,3 +194,51 @@ def segment_labels(segmenter: nn.Module,
     RGB images in [0, 1] by a segmenter that takes BGR in [-1, 1]."""
     probs, binary = segmenter(rgb01.flip(1) * 2 - 1)[:2]
     return probs.argmax(1), binary.argmax(1)
+
+
+def sparse_confusion(target: torch.Tensor,
+                     pred: torch.Tensor,
+                     num_classes: int,
+                     ignore_index: Optional[int] = None
+                     ) -> Tuple[np.ndarray, np.ndarray]:
+    """One image's confusion counts ``cm[target, pred]``, kept sparse.
+
+    A whole validation set's dense matrices per image would cost
+    ``C x C`` integers each (133 classes: 140 kB); an image has few
+    (target, pred) pairs.
+
+    Args:
+        target (Tensor): Reference labels, any shape.
+        pred (Tensor): Predicted labels, same shape, in [0, C).
+        num_classes (int): Number of classes C.
+        ignore_index (int, optional): Reference label of pixels to leave
+            out. Defaults to None.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: Indices into the flattened (C, C)
+        matrix and their counts (int64).
+    """
+    target, pred = target.reshape(-1).long(), pred.reshape(-1).long()
+    if ignore_index is not None:
+        keep = target != ignore_index
+        target, pred = target[keep], pred[keep]
+    flat = (target * num_classes + pred).cpu()
+    idx, counts = torch.unique(flat, return_counts=True)
+    return idx.numpy(), counts.numpy()
+
+
+def sum_confusion(entries: Iterable[Tuple[np.ndarray, np.ndarray]],
+                  num_classes: int) -> np.ndarray:
+    """Sum sparse confusion counts (:func:`sparse_confusion`).
+
+    Args:
+        entries (Iterable[tuple]): ``(indices, counts)`` per image.
+        num_classes (int): Number of classes C.
+
+    Returns:
+        np.ndarray: (C, C) int64 confusion matrix, rows = reference.
+    """
+    cm = np.zeros(num_classes * num_classes, dtype=np.int64)
+    for idx, counts in entries:
+        np.add.at(cm, idx, counts)
+    return cm.reshape(num_classes, num_classes)

@@ -3,12 +3,16 @@
 counterparts."""
 from typing import Any, Dict, List, Sequence
 
-import numpy as np
 import torch
 from mmagic.registry import METRICS
 
 from ..functional import thing_stuff_scores, to_unit_rgb
-from .base import SegmenterMetric, segment_labels
+from .base import (
+    SegmenterMetric,
+    segment_labels,
+    sparse_confusion,
+    sum_confusion,
+)
 
 
 @METRICS.register_module()
@@ -76,9 +80,9 @@ class SegConsistency(SegmenterMetric):
                 for i in range(n):
                     self.results.append(
                         dict(
-                            classes=_sparse_counts(labels[n + i], labels[i],
+                            classes=sparse_confusion(labels[n + i], labels[i],
                                                    num_classes),
-                            binary=_sparse_counts(binary[n + i], binary[i],
+                            binary=sparse_confusion(binary[n + i], binary[i],
                                                   2),
                             num_classes=num_classes,
                             num_things=int(segmenter.num_things)))
@@ -94,23 +98,9 @@ class SegConsistency(SegmenterMetric):
         """
         num_classes = results[0]['num_classes']
         num_things = results[0]['num_things']
-        cm = np.zeros(num_classes * num_classes, dtype=np.int64)
-        cm_bin = np.zeros(4, dtype=np.int64)
-        for r in results:
-            np.add.at(cm, r['classes'][0], r['classes'][1])
-            np.add.at(cm_bin, r['binary'][0], r['binary'][1])
         scores = thing_stuff_scores(
-            cm.reshape(num_classes, num_classes), cm_bin.reshape(2, 2),
-            num_things)
+            sum_confusion((r['classes'] for r in results), num_classes),
+            sum_confusion((r['binary'] for r in results), 2), num_things)
         scores['num_images'] = len(results)
         return scores
 
-
-def _sparse_counts(target: torch.Tensor, pred: torch.Tensor,
-                   num_classes: int) -> tuple:
-    """Non-zero entries of the flattened confusion matrix ``cm[target,
-    pred]``: (indices int64, counts int64)."""
-    flat = (target.reshape(-1).long() * num_classes +
-            pred.reshape(-1).long()).cpu()
-    idx, counts = torch.unique(flat, return_counts=True)
-    return idx.numpy(), counts.numpy()
