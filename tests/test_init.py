@@ -32,6 +32,7 @@ def test_import_mmadvseg_loads_no_heavy_package():
 
 def test_data_tooling_imports_without_torch_or_openmmlab():
     assert _heavy_modules_after('import mmadvseg.datasets') == '[]'
+    assert _heavy_modules_after('import mmadvseg.toy') == '[]'
 
 
 def test_config_custom_imports_register_every_component():

@@ -8,6 +8,7 @@ from .tiny_data import (
                         make_paired,
                         make_unpaired,
 )
+from .oracle import OracleSegmenter, image_key
 from .tiny_models import (
                         tiny_mask2former_cfg,
                         tiny_segmenter_cfg,
@@ -17,5 +18,5 @@ from .tiny_models import (
 __all__ = [
     'dataset_cfg', 'load_pipeline', 'make_batch', 'make_paired',
     'make_unpaired', 'tiny_mask2former_cfg', 'tiny_segmenter_cfg',
-    'tiny_translation_cfg'
+    'tiny_translation_cfg', 'OracleSegmenter', 'image_key'
 ]

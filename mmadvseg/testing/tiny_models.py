@@ -1,11 +1,9 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-import os.path as osp
 from typing import Optional
 
-#: The tiny Mask2Former's one definition: the toy segmenter's mmdet config.
-TINY_MASK2FORMER_CONFIG = osp.join(
-    osp.dirname(__file__), '..', '..', 'configs', 'segmenters',
-    'mask2former_tiny_toy.py')
+#: The tiny Mask2Former's one definition: the toy segmenter's mmdet config
+#: (relative to ``configs/``).
+TINY_MASK2FORMER_CONFIG = 'toy/segmenters/mask2former_tiny_toy.py'
 
 
 def tiny_mask2former_cfg(num_things: int = 80,
@@ -13,7 +11,7 @@ def tiny_mask2former_cfg(num_things: int = 80,
                          with_train_cfg: bool = False) -> dict:
     """An mmdet Mask2Former model dict with ~0.8 M parameters.
 
-    The model of ``configs/segmenters/mask2former_tiny_toy.py`` (the R50
+    The model of ``configs/toy/segmenters/mask2former_tiny_toy.py`` (the R50
     COCO panoptic architecture shrunk for CPU: ResNet-18 with 16 base
     channels, 32 feature channels, 10 queries, 1 encoder and 2 decoder
     layers) with other class counts.
@@ -29,12 +27,9 @@ def tiny_mask2former_cfg(num_things: int = 80,
         included).
     """
     from mmengine.config import Config
-    if not osp.isfile(TINY_MASK2FORMER_CONFIG):
-        raise FileNotFoundError(
-            f'{osp.abspath(TINY_MASK2FORMER_CONFIG)} not found: '
-            'mmadvseg.testing needs the configs/ folder of a source checkout '
-            '(pip install -e .)')
-    model = Config.fromfile(TINY_MASK2FORMER_CONFIG).model
+
+    from ..utils.config import repo_config
+    model = Config.fromfile(repo_config(TINY_MASK2FORMER_CONFIG)).model
     head, fusion = model.panoptic_head, model.panoptic_fusion_head
     head.num_things_classes = fusion.num_things_classes = num_things
     head.num_stuff_classes = fusion.num_stuff_classes = num_stuff

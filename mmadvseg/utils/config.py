@@ -5,6 +5,31 @@ from typing import Optional
 
 from mmengine.config import Config
 
+#: The ``configs/`` folder of the source checkout (``pip install -e .``).
+CONFIGS_DIR = osp.abspath(
+    osp.join(osp.dirname(__file__), '..', '..', 'configs'))
+
+
+def repo_config(name: str) -> str:
+    """Path of a config of the source checkout, e.g.
+    ``repo_config('toy/segmenters/mask2former_tiny_toy.py')``.
+
+    Args:
+        name (str): Path relative to ``configs/``.
+
+    Returns:
+        str: Absolute path of an existing file.
+
+    Raises:
+        FileNotFoundError: Not a source checkout (or no such config).
+    """
+    path = osp.join(CONFIGS_DIR, name)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} not found: this needs the configs/ folder of a source '
+            'checkout of mmadvseg (git clone, then pip install -e .)')
+    return path
+
 
 def load_tool_config(config: str,
                      launcher: str = 'none',

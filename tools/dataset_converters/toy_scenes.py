@@ -1,66 +1,42 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Generate procedural toy scenes: photos, sketches, COCO panoptic GT.
+"""Generate procedural toy scenes: photos, sketches, labels, COCO panoptic
+ground truth (``mmadvseg.toy.ToyScenes``). A folder that already holds the
+asked scenes is left as it is.
 
     python tools/dataset_converters/toy_scenes.py data/toy \\
-        --num-train 500 --num-test 100 --size 128 --seed 0 \\
-        --color-mode distinct
-
-Writes ``paired/{train,test}`` (A|B) and ``unpaired/{train,test}{A,B}`` for
-the GANs and ``images/``, ``panoptic/``, ``annotations/panoptic_*.json`` for
-mmdet's ``CocoPanopticDataset`` (classes in
-``mmadvseg.datasets.TOY_METAINFO``).
+        --num-train 500 --num-test 100 --size 64 --color-mode distinct
 """
 import argparse
 import sys
 import time
-from typing import Optional, Sequence
 
-from mmadvseg.datasets.layouts import LAYOUTS
-from mmadvseg.datasets.toy_scenes import (
-    COLOR_MODES,
-    TOY_SKETCHES,
-    generate_toy_scenes,
-)
+from mmadvseg.toy.scenes import add_toy_scene_args, toy_scenes_from_args
 
 
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Generate toy scenes')
     parser.add_argument('out', help='output dataset root')
-    parser.add_argument('--num-train', type=int, default=500)
-    parser.add_argument('--num-test', type=int, default=100)
-    parser.add_argument('--size', type=int, default=128)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--color-mode', choices=COLOR_MODES,
-                        default='distinct',
-                        help='distinct: a colour range per class; shared: '
-                        'one range for all (shape and texture matter)')
-    parser.add_argument('--sketch', choices=TOY_SKETCHES, default='outline',
-                        help='rendered outlines (default) or XDoG/Canny of '
-                        'the photo')
-    parser.add_argument('--layouts', nargs='*', choices=LAYOUTS,
-                        default=list(LAYOUTS),
-                        help='GAN layouts to write (none: panoptic only)')
     parser.add_argument('--nproc', type=int, default=2)
-    return parser.parse_args(argv)
+    add_toy_scene_args(parser, seed_flags=('--seed', '--scene-seed'))
+    return parser.parse_args()
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parse_args(argv)
+def main() -> int:
+    args = parse_args()
     start = time.perf_counter()
     try:
-        dataset = generate_toy_scenes(
-            args.out, args.num_train, args.num_test, args.size, args.seed,
-            args.color_mode, args.nproc, args.sketch, args.layouts,
-            progress=True)
+        scenes = toy_scenes_from_args(args, args.out)
+        current = scenes.is_current()
+        scenes = scenes.ensure(args.nproc, progress=True)
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
-    total = args.num_train + args.num_test
-    print(f'{total} scenes in {seconds:.1f} s ({total / seconds:.0f}/s) -> '
-          f'{dataset.root}')
+    total = scenes.num_train + scenes.num_test
+    print(f'{total} scenes {"already there" if current else "written"} in '
+          f'{seconds:.1f} s -> {scenes.root}')
     for split in ('train', 'test'):
-        print(f'  {split}: {dataset.ann_file(split)}')
+        print(f'  {split}: {scenes.ann_file(split)}')
     return 0
 
 

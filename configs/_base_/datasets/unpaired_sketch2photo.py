@@ -1,50 +1,45 @@
 # Unpaired sketch <-> photo data: `data_root/{trainA,testA}` sketches and
 # `data_root/{trainB,testB}` photos. Training: resize to 286, then an
 # independent random 256 crop and horizontal flip per domain; test: resize to
-# 256. Per-dataset files set `data_root` only.
+# 256. Per-dataset files set `data_root` only; the steps are named so that a
+# variant can rebuild a pipeline from them (configs/toy).
 _base_ = './sketch2photo_dataloaders.py'
 dataset_type = 'UnpairedImageDataset'
-to_domains = [
-    dict(
-        type='KeyMapper',
-        mapping=dict(
-            img_sketch='img_A',
-            img_photo='img_B',
-            img_sketch_path='img_A_path',
-            img_photo_path='img_B_path'),
-        remapping=dict(
-            img_sketch='img_sketch',
-            img_photo='img_photo',
-            img_sketch_path='img_sketch_path',
-            img_photo_path='img_photo_path')),
-    dict(
-        type='PackInputs',
-        keys=['img_sketch', 'img_photo'],
-        data_keys=['img_sketch', 'img_photo'],
-        meta_keys=['img_sketch_path', 'img_photo_path'])
+key_mapper = dict(
+    type='KeyMapper',
+    mapping=dict(
+        img_sketch='img_A',
+        img_photo='img_B',
+        img_sketch_path='img_A_path',
+        img_photo_path='img_B_path'),
+    remapping=dict(
+        img_sketch='img_sketch',
+        img_photo='img_photo',
+        img_sketch_path='img_sketch_path',
+        img_photo_path='img_photo_path'))
+pack_inputs = dict(
+    type='PackInputs',
+    keys=['img_sketch', 'img_photo'],
+    data_keys=['img_sketch', 'img_photo'],
+    meta_keys=['img_sketch_path', 'img_photo_path'])
+load_sketch = dict(type='LoadImageFromFile', key='img_A', color_type='color')
+load_photo = dict(type='LoadImageFromFile', key='img_B', color_type='color')
+train_resize = dict(
+    type='Resize',
+    keys=['img_A', 'img_B'],
+    scale=(286, 286),
+    interpolation='bicubic')
+crop_sketch = dict(
+    type='Crop', keys=['img_A'], crop_size=(256, 256), random_crop=True)
+crop_photo = dict(crop_sketch, keys=['img_B'])
+flip_sketch = dict(type='Flip', keys=['img_A'], direction='horizontal')
+flip_photo = dict(flip_sketch, keys=['img_B'])
+test_resize = dict(train_resize, scale=(256, 256))
+train_pipeline = [
+    load_sketch, load_photo, train_resize, crop_sketch, crop_photo,
+    flip_sketch, flip_photo, key_mapper, pack_inputs
 ]
-load_both = [
-    dict(type='LoadImageFromFile', key='img_A', color_type='color'),
-    dict(type='LoadImageFromFile', key='img_B', color_type='color'),
-]
-train_pipeline = load_both + [
-    dict(
-        type='Resize',
-        keys=['img_A', 'img_B'],
-        scale=(286, 286),
-        interpolation='bicubic'),
-    dict(type='Crop', keys=['img_A'], crop_size=(256, 256), random_crop=True),
-    dict(type='Crop', keys=['img_B'], crop_size=(256, 256), random_crop=True),
-    dict(type='Flip', keys=['img_A'], direction='horizontal'),
-    dict(type='Flip', keys=['img_B'], direction='horizontal'),
-] + to_domains
-test_pipeline = load_both + [
-    dict(
-        type='Resize',
-        keys=['img_A', 'img_B'],
-        scale=(256, 256),
-        interpolation='bicubic'),
-] + to_domains
+test_pipeline = [load_sketch, load_photo, test_resize, key_mapper, pack_inputs]
 
 train_dataloader = dict(
     dataset=dict(type=dataset_type, pipeline=train_pipeline))

@@ -1,13 +1,19 @@
 # Shared by the toy GANs: a short iteration-based schedule for a CPU
 # (Adam 2e-4, betas (0.5, 0.999), constant for the first half, then linear
-# decay to 0, as the authors' schedule in miniature), batch 4, a reduced
-# ResNet generator (32 base channels, 6 blocks) and the tiny toy segmenter
-# (tools/train_segmenter.py) wherever AdvSegLoss is on. Leaves pick the
-# model and the variant; tools/analysis/toy_benchmark.py sets the length.
+# decay to 0, as the authors' schedule in miniature), batch 4 (datasets/),
+# a reduced ResNet generator (32 base channels, 6 blocks) and the tiny toy
+# segmenter (tools/train_segmenter.py) wherever AdvSegLoss is on. Leaves
+# pick the model and the variant; the toy experiment sets the length.
 _base_ = [
     '../../_base_/schedules/adam_lr2e-4_100e-const_100e-decay.py',
     '../../_base_/default_runtime.py'
 ]
+custom_imports = dict(
+    imports=[
+        'mmadvseg.engine', 'mmadvseg.evaluation', 'mmadvseg.models',
+        'mmadvseg.toy.transforms'
+    ],
+    allow_failed_imports=False)
 max_iters = 2000
 train_cfg = dict(
     _delete_=True,
@@ -29,5 +35,5 @@ default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
 toy_segmenter = dict(
     type='FrozenPanopticSegmenter',
-    config='configs/segmenters/mask2former_tiny_toy.py',
+    config='configs/toy/segmenters/mask2former_tiny_toy.py',
     checkpoint='work_dirs/mask2former_tiny_toy/segmenter.pth')

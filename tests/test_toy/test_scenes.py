@@ -1,5 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -7,14 +8,13 @@ import numpy as np
 import pytest
 
 from mmadvseg.datasets.layouts import paired_path, scan_images, unpaired_paths
-from mmadvseg.datasets.toy_scenes import (
-    TOY_CLASSES,
-    TOY_METAINFO,
-    generate_toy_scenes,
-    id2rgb,
-    render_scene,
-    scene_rng,
-)
+from mmadvseg.datasets.record import read_settings
+from mmadvseg.toy import TOY_CLASSES, TOY_METAINFO, ToyScenes
+from mmadvseg.toy.render import id2rgb, render_scene, scene_rng
+
+
+def generate(root, num_train, num_test, size=64, **kwargs):
+    return ToyScenes(str(root), num_train, num_test, size, **kwargs).ensure()
 
 
 def test_class_constants():
@@ -29,7 +29,7 @@ def test_class_constants():
 
 @pytest.mark.parametrize('size', [48, 97])
 def test_render_scene_ground_truth(size):
-    scene = render_scene(scene_rng(0, 'train', 3), size)
+    scene = render_scene(scene_rng(0, 'train', 3), size, 'distinct')
     assert scene.photo.shape == (size, size, 3)
     assert scene.outline.shape == scene.seg.shape == (size, size)
     ids = {s['id'] for s in scene.segments}
@@ -44,12 +44,17 @@ def test_render_scene_ground_truth(size):
     # the sketch has ink on every boundary between segments
     boundary = scene.seg[:, :-1] != scene.seg[:, 1:]
     assert (scene.outline[:, :-1][boundary] == 0).all()
+    # the label map is the class of each pixel's segment
+    category = {s['id']: s['category_id'] for s in scene.segments}
+    index = {c['id']: i for i, c in enumerate(TOY_CLASSES)}
+    want = np.vectorize(lambda s: index[category[s]])(scene.seg)
+    np.testing.assert_array_equal(scene.labels, want)
 
 
 def test_scenes_have_things_and_stuff():
     things = stuff = 0
     for i in range(20):
-        scene = render_scene(scene_rng(1, 'train', i), 64)
+        scene = render_scene(scene_rng(1, 'train', i), 64, 'distinct')
         cats = [s['category_id'] for s in scene.segments]
         things += sum(c <= 3 for c in cats)
         stuff += sum(c > 3 for c in cats)
@@ -58,9 +63,9 @@ def test_scenes_have_things_and_stuff():
 
 
 def test_render_is_deterministic_per_seed():
-    a = render_scene(scene_rng(7, 'train', 5), 64)
-    b = render_scene(scene_rng(7, 'train', 5), 64)
-    c = render_scene(scene_rng(7, 'test', 5), 64)
+    a = render_scene(scene_rng(7, 'train', 5), 64, 'distinct')
+    b = render_scene(scene_rng(7, 'train', 5), 64, 'distinct')
+    c = render_scene(scene_rng(7, 'test', 5), 64, 'distinct')
     assert (a.photo == b.photo).all() and (a.seg == b.seg).all()
     assert a.segments == b.segments
     assert not (a.photo == c.photo).all()
@@ -105,23 +110,22 @@ def _tree_bytes(root):
 
 
 def test_generate_layouts_and_determinism(tmp_path):
-    one = generate_toy_scenes(str(tmp_path / 'a'), 5, 2, 48, seed=3)
-    two = generate_toy_scenes(str(tmp_path / 'b'), 5, 2, 48, seed=3,
-                              nproc=2)
+    one = generate(tmp_path / 'a', 5, 2, 48, seed=3)
+    two = ToyScenes(str(tmp_path / 'b'), 5, 2, 48, seed=3).ensure(nproc=2)
     assert _tree_bytes(one.root) == _tree_bytes(two.root)
     for split in ('train', 'test'):
         assert json.load(open(one.ann_file(split))) == json.load(
             open(two.ann_file(split)))
     # existing scenes do not change when more are generated
-    more = generate_toy_scenes(str(tmp_path / 'c'), 7, 1, 48, seed=3)
+    more = generate(tmp_path / 'c', 7, 1, 48, seed=3)
     for name in ('000000.png', '000004.png'):
         for folder in ('images/train', 'panoptic/train', 'paired/train',
                        'unpaired/trainA'):
             assert open(osp.join(one.root, folder, name), 'rb').read() == \
                 open(osp.join(more.root, folder, name), 'rb').read()
     # a smaller run into the same folder leaves no stale scene behind
-    generate_toy_scenes(more.root, 2, 1, 48, seed=3, layouts=['paired'])
-    assert len(scan_images(more.root)) == (2 + 1) * 3
+    generate(more.root, 2, 1, 48, seed=3, layouts=['paired'])
+    assert len(scan_images(more.root)) == (2 + 1) * 4
     # GAN layouts: A = outline sketch, B = photo, A|B side by side
     photo = cv2.imread(osp.join(one.img_dir('test'), '000001.png'))
     path_a, path_b = unpaired_paths(one.root, 'test', '000001')
@@ -134,8 +138,7 @@ def test_generate_layouts_and_determinism(tmp_path):
 
 
 def test_generate_panoptic_files(tmp_path):
-    dataset = generate_toy_scenes(str(tmp_path), 3, 1, 40, seed=0,
-                                  layouts=())
+    dataset = generate(tmp_path, 3, 1, 40, seed=0, layouts=())
     assert not osp.exists(dataset.data_root('paired'))
     content = json.load(open(dataset.ann_file('train')))
     assert content['categories'] == [dict(c) for c in TOY_CLASSES]
@@ -151,13 +154,13 @@ def test_generate_panoptic_files(tmp_path):
     rgb = id2rgb(seg).astype(int)
     assert (rgb[..., 0] + 256 * rgb[..., 1] + 65536 * rgb[..., 2] == seg).all()
     with pytest.raises(ValueError, match='sketch'):
-        generate_toy_scenes(str(tmp_path), 1, 0, sketch='pencil')
+        ToyScenes(str(tmp_path), 1, 0, sketch='pencil')
 
 
 @pytest.mark.parametrize('sketch', ['xdog', 'canny'])
 def test_generate_with_extracted_sketches(tmp_path, sketch):
-    dataset = generate_toy_scenes(str(tmp_path), 2, 0, 48, sketch=sketch,
-                                  layouts=['unpaired'])
+    dataset = generate(tmp_path, 2, 0, 48, sketch=sketch,
+                       layouts=['unpaired'])
     path_a = unpaired_paths(dataset.root, 'train', '000000')[0]
     sketch_img = cv2.imread(path_a, cv2.IMREAD_UNCHANGED)
     assert sketch_img.shape == (48, 48) and (sketch_img < 128).any()
@@ -168,7 +171,7 @@ def test_loads_with_mmdet_coco_panoptic(tmp_path):
     CocoPanopticDataset and LoadPanopticAnnotations."""
     from mmdet.registry import DATASETS
     from mmengine.registry import DefaultScope
-    toy = generate_toy_scenes(str(tmp_path), 4, 2, 64, seed=5, layouts=())
+    toy = generate(tmp_path, 4, 2, 64, seed=5, layouts=())
     pipeline = [
         dict(type='LoadImageFromFile'),
         dict(type='LoadPanopticAnnotations', with_bbox=True, with_label=True,
@@ -200,3 +203,52 @@ def test_loads_with_mmdet_coco_panoptic(tmp_path):
                 areas[s['category_id'] - 1] += s['area']
             for label, area in areas.items():
                 assert (sem == label).sum() == area
+
+
+def test_ensure_is_idempotent_and_checks_the_record(tmp_path):
+    """One "current?" check: the record equals the wanted settings; it is
+    written last, so an interrupted generation never passes."""
+    scenes = ToyScenes(str(tmp_path), 3, 1, 40)
+    assert not scenes.is_current()
+    scenes.ensure()
+    assert scenes.is_current()
+    assert read_settings(scenes.root)['num_train'] == 3
+    photo = osp.join(scenes.img_dir('train'), '000000.png')
+    mtime = os.stat(photo).st_mtime_ns
+    scenes.ensure()  # current: nothing rewritten
+    assert os.stat(photo).st_mtime_ns == mtime
+    other = ToyScenes(str(tmp_path), 3, 1, 40, seed=1)
+    assert not other.is_current()
+    other.ensure()
+    assert other.is_current() and not scenes.is_current()
+    assert os.stat(photo).st_mtime_ns != mtime
+    # a generation killed midway leaves no record: not current
+    os.remove(osp.join(scenes.root, 'conversion.json'))
+    assert not other.is_current()
+
+
+def test_from_root_takes_the_recorded_settings(tmp_path):
+    ToyScenes(str(tmp_path), 3, 1, 40, color_mode='shared').ensure()
+    scenes = ToyScenes.from_root(str(tmp_path))
+    assert (scenes.num_train, scenes.size, scenes.color_mode) == (3, 40,
+                                                                 'shared')
+    assert scenes.is_current()
+    assert ToyScenes.from_root(str(tmp_path), size=48).size == 48
+    fresh = ToyScenes.from_root(str(tmp_path / 'none'))
+    assert fresh.num_train == ToyScenes.num_train
+
+
+def test_locate_and_read_labels(tmp_path):
+    scenes = generate(tmp_path, 1, 3, 40)
+    for path in (paired_path(scenes.root, 'test', '000002'),
+                 *unpaired_paths(scenes.root, 'test', '000002'),
+                 osp.join(scenes.img_dir('test'), '000002.png')):
+        assert ToyScenes.locate(path) == (scenes.root, 'test', '000002')
+        np.testing.assert_array_equal(
+            ToyScenes.read_labels(path),
+            render_scene(scene_rng(0, 'test', 2), 40, 'distinct').labels)
+    with pytest.raises(ValueError, match='not a toy scene file'):
+        ToyScenes.locate('/d/other/000001.png')
+    os.remove(osp.join(scenes.label_dir('test'), '000001.png'))
+    with pytest.raises(FileNotFoundError, match='regenerate'):
+        ToyScenes.read_labels(paired_path(scenes.root, 'test', '000001'))

@@ -1,0 +1,267 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Train a small Mask2Former on the toy scenes with mmdet, offline.
+
+An mmengine runner over mmdet's own components (``CocoPanopticDataset``,
+``LoadPanopticAnnotations``, ``CocoPanopticMetric``). The final weights go
+to ``WORK_DIR/segmenter.pth``, a checkpoint that
+``FrozenPanopticSegmenter(config=CONFIG, checkpoint=...)`` loads like any
+real one; ``WORK_DIR/segmenter.json`` records the settings and the held-out
+scores (PQ from ``CocoPanopticMetric``; pixel accuracy and mIoU of the
+differentiable maps that AdvSegLoss uses). A segmenter trained with the same
+settings is reused.
+"""
+import json
+import os
+import os.path as osp
+import time
+from typing import Any, Dict, Optional
+
+import numpy as np
+import torch
+
+from ..utils.config import CONFIGS_DIR, repo_config
+from ..utils.fileio import atomic_write
+from .scenes import ToyScenes
+
+#: The guide (it trains the GANs) and the independent evaluation segmenter.
+GUIDE_CONFIG = 'toy/segmenters/mask2former_tiny_toy.py'
+EVAL_CONFIG = 'toy/segmenters/mask2former_tiny-wide_toy.py'
+CHECKPOINT_NAME = 'segmenter.pth'
+REPORT_NAME = 'segmenter.json'
+
+
+def _config_file(config: str) -> str:
+    """A config given as a path, or relative to ``configs/``."""
+    return config if osp.isfile(config) else repo_config(config)
+
+
+def build_segmenter_cfg(config: str,
+                        scenes: ToyScenes,
+                        work_dir: str,
+                        iters: Optional[int] = None,
+                        batch_size: Optional[int] = None,
+                        seed: Optional[int] = None,
+                        num_workers: Optional[int] = None,
+                        cfg_options: Optional[dict] = None):
+    """Load a toy segmenter config and point it at data, work dir, schedule.
+
+    Args:
+        config (str): The segmenter config (a path, or relative to
+            ``configs/``).
+        scenes (ToyScenes): The toy data.
+        work_dir (str): Work directory.
+        iters (int, optional): Training iterations; the warm-up + cosine
+            schedule is rescaled to it.
+        batch_size (int, optional): Training batch size.
+        seed (int, optional): Random seed.
+        num_workers (int, optional): Dataloader workers (0: in-process).
+        cfg_options (dict, optional): Further ``--cfg-options`` overrides.
+
+    Returns:
+        mmengine.config.Config: The config, for ``Runner.from_cfg``.
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(_config_file(config))
+    data_root = osp.abspath(scenes.root)
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[name].dataset.data_root = data_root
+        if num_workers is not None:
+            cfg[name].num_workers = num_workers
+            cfg[name].persistent_workers = num_workers > 0
+    for name in ('val_evaluator', 'test_evaluator'):
+        cfg[name].ann_file = scenes.ann_file('test')
+        cfg[name].seg_prefix = scenes.seg_dir('test')
+    if iters is not None:
+        warmup = min(50, max(iters // 10, 1))
+        cfg.train_cfg.max_iters = iters
+        cfg.param_scheduler = [
+            dict(type='LinearLR', start_factor=0.01, by_epoch=False,
+                 begin=0, end=warmup),
+            dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False,
+                 begin=warmup, end=iters)
+        ]
+        cfg.default_hooks.checkpoint.interval = iters
+        cfg.default_hooks.logger.interval = min(
+            cfg.default_hooks.logger.interval, max(iters // 4, 1))
+        cfg.log_processor.window_size = cfg.default_hooks.logger.interval
+    # validation runs once, after training (see train_toy_segmenter)
+    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
+    if batch_size is not None:
+        cfg.train_dataloader.batch_size = batch_size
+    if seed is not None:
+        cfg.randomness = dict(seed=seed)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.work_dir = work_dir
+    cfg.launcher = 'none'
+    return cfg
+
+
+def load_segmenter_report(work_dir: str) -> Optional[Dict[str, Any]]:
+    """The ``segmenter.json`` of a trained segmenter, if any."""
+    try:
+        with open(osp.join(work_dir, REPORT_NAME)) as f:
+            return json.load(f)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+@torch.no_grad()
+def toy_segmentation_scores(segmenter: torch.nn.Module,
+                            scenes: ToyScenes,
+                            split: str = 'test',
+                            batch_size: int = 16) -> Dict[str, float]:
+    """Scores of a segmenter on the real photos of a toy-scene split.
+
+    Args:
+        segmenter (nn.Module): A ``FrozenPanopticSegmenter`` (BGR [-1, 1]
+            in, ``(probs, binary)`` out, ``num_things``).
+        scenes (ToyScenes): The toy data.
+        split (str): ``'train'`` or ``'test'``.
+        batch_size (int): Images per forward pass.
+
+    Returns:
+        dict[str, float]: ``mIoU``, ``aAcc`` (also ``_thing``, ``_stuff``),
+        ``mIoU_binary``, ``aAcc_binary``, ``num_images``.
+    """
+    import cv2
+
+    from ..evaluation.functional import thing_stuff_scores
+    from ..evaluation.metrics.base import (
+        segment_labels,
+        sparse_confusion,
+        sum_confusion,
+    )
+    num_classes, num_things = segmenter.num_classes, segmenter.num_things
+    device = next(iter(segmenter.buffers())).device
+    names = scenes.names(split)
+    classes, binary = [], []
+    for start in range(0, len(names), batch_size):
+        batch = names[start:start + batch_size]
+        paths = [osp.join(scenes.img_dir(split), f'{n}.png') for n in batch]
+        rgb = torch.from_numpy(
+            np.stack([cv2.imread(p) for p in paths])[..., ::-1].copy())
+        rgb = rgb.permute(0, 3, 1, 2).float().div(255).to(device)
+        pred, pred_bin = segment_labels(segmenter, rgb)
+        for i, path in enumerate(paths):
+            gt = torch.from_numpy(ToyScenes.read_labels(path)).long()
+            classes.append(sparse_confusion(gt, pred[i], num_classes))
+            binary.append(
+                sparse_confusion((gt >= num_things).long(), pred_bin[i], 2))
+    scores = thing_stuff_scores(
+        sum_confusion(classes, num_classes), sum_confusion(binary, 2),
+        num_things)
+    scores['num_images'] = len(names)
+    return scores
+
+
+def train_toy_segmenter(work_dir: str,
+                        scenes: ToyScenes,
+                        config: str = GUIDE_CONFIG,
+                        iters: Optional[int] = None,
+                        batch_size: Optional[int] = None,
+                        seed: Optional[int] = None,
+                        num_workers: int = 2,
+                        force: bool = False,
+                        evaluate: bool = True,
+                        threads: Optional[int] = 1) -> str:
+    """Train (or reuse) a toy-scene segmenter and return its checkpoint.
+
+    The toy data is generated first unless it is current
+    (:meth:`ToyScenes.ensure`). A checkpoint whose report records the same
+    settings (config, data, schedule, seed) is reused unless ``force``.
+
+    Args:
+        work_dir (str): Work directory; the result is
+            ``work_dir/segmenter.pth`` and ``work_dir/segmenter.json``.
+        scenes (ToyScenes): The toy data.
+        config (str): Segmenter config (mmdet, standalone): a path, or
+            relative to ``configs/``. Defaults to the guide's.
+        iters (int, optional): Training iterations (default: the config's).
+        batch_size (int, optional): Batch size (default: the config's).
+        seed (int, optional): Seed (default: the config's).
+        num_workers (int): Dataloader workers. Defaults to 2.
+        force (bool): Retrain even if a matching checkpoint exists.
+        evaluate (bool): Score the model on the test split after training
+            (PQ, pixel accuracy, mIoU).
+        threads (int, optional): ``torch.set_num_threads`` for the run
+            (None: leave it). Defaults to 1: on a small shared CPU, several
+            processes with several intra-op threads each can run 20-40
+            times slower than single-threaded ones.
+
+    Returns:
+        str: Path of the checkpoint.
+    """
+    from mmengine.logging import print_log
+    scenes = scenes.ensure()
+    cfg = build_segmenter_cfg(config, scenes, work_dir, iters, batch_size,
+                              seed, num_workers)
+    config_file = osp.abspath(_config_file(config))
+    settings = dict(
+        config=(osp.relpath(config_file, CONFIGS_DIR)
+                if config_file.startswith(CONFIGS_DIR) else config_file),
+        iters=int(cfg.train_cfg.max_iters),
+        batch_size=int(cfg.train_dataloader.batch_size),
+        seed=cfg.randomness.get('seed'),
+        scenes=scenes.settings())
+    ckpt_path = osp.join(work_dir, CHECKPOINT_NAME)
+    report = load_segmenter_report(work_dir)
+    if osp.isfile(ckpt_path) and not force and report is not None:
+        if report.get('settings') == json.loads(json.dumps(settings)):
+            print_log(f'Reusing the toy segmenter {ckpt_path} (--force to '
+                      'retrain)', logger='current')
+            return ckpt_path
+        print_log(f'{ckpt_path} was trained with other settings; training '
+                  'it again', logger='current')
+    prev_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        report = _train(cfg, ckpt_path, evaluate)
+    finally:
+        torch.set_num_threads(prev_threads)
+    if evaluate:
+        from ..models.segmenters import FrozenPanopticSegmenter
+        report['semantic'] = toy_segmentation_scores(
+            FrozenPanopticSegmenter(config=config_file, checkpoint=ckpt_path),
+            scenes)
+    report['settings'] = settings
+    with atomic_write(osp.join(work_dir, REPORT_NAME), 'w') as f:
+        json.dump(report, f, indent=2, sort_keys=True)
+    return ckpt_path
+
+
+def _train(cfg: Any, ckpt_path: str, evaluate: bool) -> Dict[str, Any]:
+    """Run the mmdet runner, save the weights; return the report."""
+    import mmdet  # noqa: F401  (registers mmdet's components)
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    start = time.time()
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        model = runner.model.module if hasattr(runner.model, 'module') \
+            else runner.model
+        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        report = dict(
+            train_time_s=round(time.time() - start, 1),
+            num_params=sum(p.numel() for p in model.parameters()),
+            num_things_classes=model.panoptic_head.num_things_classes,
+            num_stuff_classes=model.panoptic_head.num_stuff_classes)
+        with atomic_write(ckpt_path) as tmp:
+            torch.save(dict(meta=report, state_dict=state), tmp)
+        if evaluate:
+            report['panoptic'] = {
+                k.split('/')[-1]: float(v)
+                for k, v in runner.val().items()
+                if isinstance(v, (int, float))
+            }
+    return report
+
+
+__all__ = [
+    'GUIDE_CONFIG', 'EVAL_CONFIG', 'build_segmenter_cfg',
+    'train_toy_segmenter', 'toy_segmentation_scores', 'load_segmenter_report'
+]
