@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence
 from mmadvseg.datasets.convert import ConvertSpec, convert_images, make_tasks
 from mmadvseg.datasets.layouts import scan_images
 from mmadvseg.datasets.sketch import build_sketcher
-from mmadvseg.datasets.toy_scenes import generate_toy_scenes
+from mmadvseg.toy import ToyScenes
 
 METHODS = ('xdog_reference', 'xdog_paper', 'canny', 'hed')
 
@@ -74,8 +74,7 @@ def bench_method(method: str, photos: List[str], workdir: str, size: int,
 def bench_toy(workdir: str, num: int, nproc: int) -> float:
     """Toy scenes (128 px, all outputs) per second."""
     start = time.perf_counter()
-    generate_toy_scenes(osp.join(workdir, 'toy128'), num, 0, 128,
-                        nproc=nproc)
+    ToyScenes(osp.join(workdir, 'toy128'), num, 0, 128).generate(nproc)
     return num / (time.perf_counter() - start)
 
 
@@ -83,9 +82,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     num, toy_num = (8, 40) if args.short else (args.num, args.toy_num)
     with tempfile.TemporaryDirectory(prefix='mmadvseg_bench_') as workdir:
-        src = generate_toy_scenes(
-            osp.join(workdir, 'src'), num, 0, args.size, seed=1,
-            layouts=(), nproc=args.nproc)
+        src = ToyScenes(osp.join(workdir, 'src'), num, 0, args.size, seed=1,
+                        layouts=())
+        src.generate(args.nproc)
         photos = scan_images(src.img_dir('train'))
         print(f'Sketch extraction, {args.size}x{args.size}, {args.nproc} '
               f'processes, {num} images (read + sketch + write both '
