@@ -78,3 +78,44 @@ def test_schedule_decays_linearly_to_zero_after_100_epochs():
     decay, = cfg.param_scheduler
     assert (decay.begin, decay.end, decay.end_factor) == (100, 200, 0.0)
     assert decay.by_epoch and decay.convert_to_iter_based
+
+
+CYCLEGAN_CONFIGS = sorted(
+    glob.glob(osp.join(CONFIG_DIR, 'advseg', 'cyclegan_*.py')) +
+    glob.glob(osp.join(CONFIG_DIR, 'baselines', 'cyclegan_*.py')) +
+    glob.glob(osp.join(CONFIG_DIR, 'toy', 'cyclegan_*.py')))
+
+
+@pytest.mark.parametrize(
+    'path', CYCLEGAN_CONFIGS, ids=lambda p: osp.relpath(p, CONFIG_DIR))
+def test_cyclegan_loss_weights_are_the_reference_ones(path):
+    """Effective weights of every CycleGAN config, measured on the loss
+    mmagic computes: cycle 10 x L1 and identity 5 x L1 (the reference's
+    lambda_identity 0.5 times lambda 10; mmagic applies id_loss_weight as
+    an absolute weight)."""
+    import torch
+    import torch.nn.functional as F
+
+    from mmadvseg.testing import tiny_translation_cfg
+    cfg = Config.fromfile(path)
+    assert len(CYCLEGAN_CONFIGS) == 4 + 4 * 3 + 4
+    model_cfg = tiny_translation_cfg('AdvSegCycleGAN')
+    model_cfg['loss_config'] = cfg.model.loss_config.to_dict()
+    model = MODELS.build(model_cfg)
+    torch.manual_seed(0)
+    outputs = {}
+    for domain in ('photo', 'sketch'):
+        outputs[f'real_{domain}'] = torch.rand(1, 3, 32, 32) * 2 - 1
+        outputs[f'fake_{domain}'] = torch.rand(1, 3, 32, 32) * 2 - 1
+        outputs[f'cycle_{domain}'] = torch.rand(1, 3, 32, 32) * 2 - 1
+    _, log_vars = model._get_gen_loss(dict(outputs))
+    with torch.no_grad():
+        cycle_l1 = sum(
+            F.l1_loss(outputs[f'cycle_{d}'], outputs[f'real_{d}']).item()
+            for d in ('photo', 'sketch'))
+        id_l1 = sum(
+            F.l1_loss(model.generators[d](outputs[f'real_{d}']),
+                      outputs[f'real_{d}']).item()
+            for d in ('photo', 'sketch'))
+    assert float(log_vars['cycle_loss']) / cycle_l1 == pytest.approx(10.0)
+    assert float(log_vars['id_loss']) / id_l1 == pytest.approx(5.0)
