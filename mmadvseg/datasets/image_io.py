@@ -80,13 +80,32 @@ def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
     if img is None or img.size == 0:
         raise ImageReadError(f'{path}: cannot decode (corrupt, truncated or '
                              'not an image); re-download or delete the file')
+    return to_bgr_uint8(img, path)
+
+
+def to_bgr_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
+    """Bring a decoded image to 3-channel BGR uint8, as :func:`decode_image`
+    does (also for arrays that come from elsewhere).
+
+    Args:
+        img (np.ndarray): ``HxW``, ``HxWx1`` (gray), ``HxWx2`` (gray +
+            alpha), ``HxWx3`` (BGR) or ``HxWx4`` (BGRA) array; uint8,
+            uint16, or float in [0, 1].
+        path (str): Name used in error messages.
+
+    Returns:
+        np.ndarray: ``HxWx3`` uint8 BGR image.
+
+    Raises:
+        ImageReadError: An unsupported number of channels.
+    """
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     elif img.dtype != np.uint8:
         img = np.clip(img.astype(np.float32) * 255.0, 0, 255).astype(np.uint8)
     if img.ndim == 2:
         img = img[..., None]
-    channels = img.shape[2]
+    channels = img.shape[2] if img.ndim == 3 else 0
     if channels in (2, 4):  # gray + alpha or BGRA: composite over white
         alpha = img[..., -1:].astype(np.float32) / 255.0
         color = img[..., :-1].astype(np.float32)
@@ -95,8 +114,42 @@ def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
     if channels == 1:
         img = np.repeat(img, 3, axis=2)
     elif channels != 3:
-        raise ImageReadError(f'{path}: unsupported {channels}-channel image; '
-                             'convert it to RGB first')
+        raise ImageReadError(f'{path}: unsupported image of shape '
+                             f'{img.shape}; convert it to RGB first')
+    return np.ascontiguousarray(img)
+
+
+#: EXIF orientation tag -> the numpy steps that turn the stored pixels
+#: upright (as ``PIL.ImageOps.exif_transpose``): ``t`` transposes, ``h``
+#: and ``v`` flip horizontally and vertically.
+_EXIF_STEPS = {2: 'h', 3: 'hv', 4: 'v', 5: 't', 6: 'th', 7: 'thv', 8: 'tv'}
+
+
+def orient_image(img: np.ndarray, data: bytes) -> np.ndarray:
+    """Turn a decoded image upright as the EXIF orientation tag of its file
+    says (what OpenCV's ``IMREAD_COLOR``, and so mmagic's loading, does;
+    :func:`decode_image` keeps the pixels as stored).
+
+    Args:
+        img (np.ndarray): ``HxW[xC]`` image decoded from ``data``.
+        data (bytes): The encoded file (JPEG, PNG, TIFF, WebP).
+
+    Returns:
+        np.ndarray: The upright image (``img`` itself without a tag).
+    """
+    import io
+
+    from PIL import Image
+    try:
+        with Image.open(io.BytesIO(data)) as pil:
+            orientation = pil.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001  (no readable EXIF: as stored)
+        return img
+    for step in _EXIF_STEPS.get(orientation, ''):
+        if step == 't':
+            img = img.swapaxes(0, 1)
+        else:
+            img = img[:, ::-1] if step == 'h' else img[::-1]
     return np.ascontiguousarray(img)
 
 
@@ -162,5 +215,5 @@ def resize_photo(img: np.ndarray, size: Optional[int],
 
 __all__ = [
     'RESIZE_MODES', 'ImageReadError', 'decode_image', 'read_image',
-    'resize_photo', 'is_truncated_jpeg'
+    'resize_photo', 'is_truncated_jpeg', 'to_bgr_uint8', 'orient_image'
 ]
