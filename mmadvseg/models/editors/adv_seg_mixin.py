@@ -4,10 +4,12 @@ from typing import Callable, Dict, List, Optional, Tuple
 import torch
 from mmagic.models.editors.cyclegan.cyclegan_modules import GANImageBuffer
 from mmagic.registry import MODELS
+from mmengine.logging import MessageHub
 from torch import Tensor
 
 from .mmagic_compat import TranslationModelCompatMixin
 
+MAP_MODES = ('soft', 'hard', 'gumbel', 'detached')
 VARIANTS = {
     'multiclass': ('multiclass', ),
     'binary': ('binary', ),
@@ -35,8 +37,15 @@ class AdvSegMixin(TranslationModelCompatMixin):
       input image; paired data only) or None.
     - ``domains`` (list[str], optional): translated domains whose outputs
       are segmented; default the model's default domain (sketch -> photo).
-    - ``hard`` (bool): one-hot maps with straight-through gradients, like
-      the reference code's maps (default False: soft maps).
+    - ``map_mode`` (str): what the segmentation discriminators see:
+      ``'soft'`` (default: the class probabilities), ``'hard'`` (one-hot
+      maps with straight-through gradients, the reference code's maps made
+      differentiable), ``'gumbel'`` (Gumbel-softmax samples, see
+      ``gumbel``) or ``'detached'`` (the released code: hard maps of the
+      fakes with no gradient to the generator; a control arm). ``hard=True``
+      is the older spelling of ``map_mode='hard'``.
+    - ``gumbel`` (dict): ``tau`` (temperature, default 1.0) and
+      ``straight_through`` (one-hot samples, default True).
     - ``buffer_size`` (int): the discriminator step sees fake maps drawn
       from a history of this many (mmagic's ``GANImageBuffer``, as the
       reference CycleGAN does with 50); 0 (default) for the current ones
@@ -93,7 +102,10 @@ class AdvSegMixin(TranslationModelCompatMixin):
         loss_cfg.update(adv_seg.pop('loss', {}))
         self.adv_seg_condition = adv_seg.pop('condition', None)
         self._check_condition(self.adv_seg_condition)
-        self.adv_seg_hard = adv_seg.pop('hard', False)
+        self.adv_seg_map_mode = _map_mode(adv_seg.pop('map_mode', None),
+                                          adv_seg.pop('hard', None))
+        self.adv_seg_gumbel = dict(tau=1.0, straight_through=True)
+        self.adv_seg_gumbel.update(adv_seg.pop('gumbel', {}))
         buffer_size = adv_seg.pop('buffer_size', 0)
         if buffer_size and self.adv_seg_condition:
             raise ValueError('adv_seg.buffer_size needs condition=None: a '
@@ -147,12 +159,19 @@ class AdvSegMixin(TranslationModelCompatMixin):
             self.get_module(self.discriminators)[f'advseg_{key}'].init_weights()
 
     def _segment(self, outputs: dict, name: str, with_grad: bool):
-        """Segment ``outputs[name]`` once per step; cached in ``outputs``."""
+        """The maps of ``outputs[name]`` in the configured mode, segmented
+        once per step; cached in ``outputs`` with the soft maps
+        (``soft_seg_<name>``)."""
         cache_key = f'seg_{name}'
         if cache_key not in outputs:
+            mode = self.adv_seg_map_mode
+            with_grad = with_grad and mode != 'detached'
             with torch.set_grad_enabled(with_grad and torch.is_grad_enabled()):
-                outputs[cache_key] = self.segmenter(
-                    outputs[name], hard=self.adv_seg_hard)
+                soft = self.segmenter(outputs[name])
+                outputs[f'soft_{cache_key}'] = soft
+                outputs[cache_key] = self.segmenter.map(
+                    soft.probs, 'hard' if mode == 'detached' else mode,
+                    **(self.adv_seg_gumbel if mode == 'gumbel' else {}))
         return outputs[cache_key]
 
     def _seg_inputs(self, outputs: dict, kind: str, domain: str, fake: bool,
@@ -180,8 +199,11 @@ class AdvSegMixin(TranslationModelCompatMixin):
                 ``fake_<domain>``); the segmentation maps are cached in it.
 
         Returns:
-            dict[str, Tensor]: ``loss_advseg_<term>_d`` and
-            ``advseg_<term>_d_{real,fake}_logit``.
+            dict[str, Tensor]: ``loss_advseg_<term>_d``, the diagnostics
+            ``advseg_<term>_d_{real,fake}_logit`` and the guide's confidence
+            on real and generated images: mean entropy and maximum of the
+            soft class probabilities, ``advseg_guide_{entropy,maxprob}_
+            {real,fake}``.
         """
         losses = dict()
         discriminators = self.get_module(self.discriminators)
@@ -197,6 +219,14 @@ class AdvSegMixin(TranslationModelCompatMixin):
                 key].discriminator_loss(real_pred, fake_pred)
             losses[f'advseg_{key}_d_real_logit'] = real_pred.detach().mean()
             losses[f'advseg_{key}_d_fake_logit'] = fake_pred.detach().mean()
+        for name in {f'{kind}_{domain}' for _, _, domain in self.adv_seg_terms
+                     for kind in ('real', 'fake')}:
+            probs = outputs[f'soft_seg_{name}'].probs.detach()
+            entropy = -(probs * probs.clamp_min(1e-12).log()).sum(1)
+            kind, domain = name.split('_', 1)
+            suffix = kind if domain == self._default_domain else name
+            losses[f'advseg_guide_entropy_{suffix}'] = entropy.mean()
+            losses[f'advseg_guide_maxprob_{suffix}'] = probs.amax(1).mean()
         return losses
 
     def adv_seg_gen_losses(self, outputs: dict) -> Dict[str, Tensor]:
@@ -236,6 +266,76 @@ class AdvSegMixin(TranslationModelCompatMixin):
                                 self.adv_seg_disc_losses(outputs))
 
     def _get_gen_loss(self, outputs: dict) -> Tuple[Tensor, dict]:
-        loss, log_vars = super()._get_gen_loss(outputs)
-        return self._add_losses(loss, log_vars,
-                                self.adv_seg_gen_losses(outputs))
+        probe: Optional[Dict[str, Tensor]] = None
+        interval = self.grad_norm_interval
+        if interval > 0 and MessageHub.get_current_instance().get_info(
+                'iter', 0) % interval == 0:
+            probe = {}
+        self._grad_probe = (probe, outputs) if probe is not None else None
+        try:
+            loss, log_vars = super()._get_gen_loss(outputs)
+            loss, log_vars = self._add_losses(
+                loss, log_vars, self.adv_seg_gen_losses(outputs))
+        finally:
+            self._grad_probe = None
+        log_vars.update(probe or {})
+        return loss, log_vars
+
+    def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
+        """mmengine's ``parse_losses``; on a diagnostics iteration it first
+        measures each generator term's gradient at the generated image
+        (see :meth:`_init_diagnostics`)."""
+        if self._grad_probe is not None:
+            probe, outputs = self._grad_probe
+            probe.update(self._grad_norms(losses, outputs))
+        return super().parse_losses(losses)
+
+    def _init_diagnostics(self, grad_norm_interval: int = 0) -> None:
+        """Set up the gradient-norm diagnostics.
+
+        Every ``grad_norm_interval`` iterations (0: never), the generator
+        step logs ``gradnorm_<term>``: the mean over the batch of the L2
+        norm of each loss term's gradient with respect to the generated
+        image ``fake_<default domain>`` (for the identity term, which does
+        not reach it, the identity output). It tells which term drives the
+        generator; each costs one more backward pass through the term's own
+        graph (for the segmentation terms, the segmenter's).
+
+        Args:
+            grad_norm_interval (int): Iterations between measurements.
+        """
+        self.grad_norm_interval = int(grad_norm_interval)
+        self._grad_probe: Optional[tuple] = None
+
+    def _grad_norms(self, losses: Dict[str, Tensor],
+                    outputs: dict) -> Dict[str, Tensor]:
+        norms = {}
+        images = [
+            outputs.get(f'{kind}_{self._default_domain}')
+            for kind in ('fake', 'identity')
+        ]
+        images = [x for x in images if x is not None and x.requires_grad]
+        for key, value in losses.items():
+            if 'loss' not in key or not isinstance(value, Tensor) \
+                    or not value.requires_grad:
+                continue
+            for image in images:
+                grad, = torch.autograd.grad(
+                    value, image, retain_graph=True, allow_unused=True)
+                if grad is not None:
+                    norms[f'gradnorm_{key}'] = grad.flatten(1).norm(
+                        dim=1).mean().detach()
+                    break
+        return norms
+
+def _map_mode(map_mode: Optional[str], hard: Optional[bool]) -> str:
+    """``adv_seg.map_mode``, accepting the older ``hard=True``."""
+    if hard is not None and map_mode is not None and \
+            (map_mode == 'hard') != bool(hard):
+        raise ValueError(f'adv_seg: hard={hard} contradicts map_mode='
+                         f'{map_mode!r}; set map_mode only')
+    mode = map_mode or ('hard' if hard else 'soft')
+    if mode not in MAP_MODES:
+        raise ValueError(f'adv_seg.map_mode must be one of {MAP_MODES}, got '
+                         f'{mode!r}')
+    return mode

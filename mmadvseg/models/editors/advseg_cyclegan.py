@@ -23,12 +23,20 @@ class AdvSegCycleGAN(AdvSegMixin, CycleGAN):
         *args: Positional arguments of mmagic's ``CycleGAN``.
         adv_seg (dict, optional): AdvSegLoss settings, see
             :class:`AdvSegMixin`. Defaults to None (baseline).
+        grad_norm_interval (int): Log each generator term's gradient norm
+            at the generated image every this many iterations (0: never),
+            see :meth:`AdvSegMixin._init_diagnostics`. Defaults to 0.
         **kwargs: Keyword arguments of mmagic's ``CycleGAN``.
     """
 
-    def __init__(self, *args, adv_seg: Optional[dict] = None, **kwargs):
+    def __init__(self,
+                 *args,
+                 adv_seg: Optional[dict] = None,
+                 grad_norm_interval: int = 0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self._init_adv_seg(adv_seg)
+        self._init_diagnostics(grad_norm_interval)
 
     def _check_condition(self, condition: Optional[str]) -> None:
         if condition is not None:

@@ -20,9 +20,17 @@ class AdvSegPix2Pix(AdvSegMixin, Pix2Pix):
         *args: Positional arguments of mmagic's ``Pix2Pix``.
         adv_seg (dict, optional): AdvSegLoss settings, see
             :class:`AdvSegMixin`. Defaults to None (baseline).
+        grad_norm_interval (int): Log each generator term's gradient norm
+            at the generated image every this many iterations (0: never),
+            see :meth:`AdvSegMixin._init_diagnostics`. Defaults to 0.
         **kwargs: Keyword arguments of mmagic's ``Pix2Pix``.
     """
 
-    def __init__(self, *args, adv_seg: Optional[dict] = None, **kwargs):
+    def __init__(self,
+                 *args,
+                 adv_seg: Optional[dict] = None,
+                 grad_norm_interval: int = 0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self._init_adv_seg(adv_seg)
+        self._init_diagnostics(grad_norm_interval)

@@ -194,8 +194,8 @@ class FrozenPanopticSegmenter(BaseModule):
             inputs (Tensor): BGR images in [-1, 1], shape (N, 3, H, W).
             hard (bool): Return one-hot maps of the most likely class in the
                 forward pass with the gradients of the soft maps
-                (straight-through), like the reference code's hard maps.
-                Defaults to False.
+                (straight-through), like the reference code's hard maps;
+                ``map(..., 'hard')``. Defaults to False.
 
         Returns:
             SegMaps: Class probabilities (N, num_classes, H, W) and the
@@ -220,9 +220,39 @@ class FrozenPanopticSegmenter(BaseModule):
             mode='bilinear',
             align_corners=False)[..., :height, :width].sigmoid()
         scores = torch.einsum('nqc,nqhw->nchw', cls_scores, masks) + self.eps
-        probs = scores / scores.sum(1, keepdim=True)
-        if hard:
+        return self.map(scores / scores.sum(1, keepdim=True),
+                        'hard' if hard else 'soft')
+
+    def map(self,
+            probs: Tensor,
+            mode: str = 'soft',
+            tau: float = 1.0,
+            straight_through: bool = True) -> SegMaps:
+        """The maps a discriminator sees, from the class probabilities.
+
+        Args:
+            probs (Tensor): Class probabilities (N, num_classes, H, W).
+            mode (str): ``'soft'``: the probabilities; ``'hard'``: one-hot
+                of the most likely class, with the gradients of the soft
+                maps (straight-through); ``'gumbel'``: a Gumbel-softmax
+                sample over the classes (``F.gumbel_softmax`` of the log
+                probabilities), one-hot with straight-through gradients if
+                ``straight_through``, else relaxed. Defaults to 'soft'.
+            tau (float): Gumbel-softmax temperature. Defaults to 1.0.
+            straight_through (bool): Gumbel: one-hot samples in the forward
+                pass. Defaults to True.
+
+        Returns:
+            SegMaps: The class maps and their thing/stuff sums.
+        """
+        if mode == 'hard':
             probs = _StraightThroughOneHot.apply(probs)
+        elif mode == 'gumbel':
+            probs = F.gumbel_softmax(
+                probs.log(), tau=tau, hard=straight_through, dim=1)
+        elif mode != 'soft':
+            raise ValueError(f"map mode must be 'soft', 'hard' or 'gumbel', "
+                             f'got {mode!r}')
         return SegMaps(probs, self.thing_stuff(probs))
 
     def thing_stuff(self, probs: Tensor) -> Tensor:
