@@ -1,12 +1,11 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Data tooling: dataset layouts, image reading, sketch extraction,
-conversion and toy scenes.
+"""Data tooling: dataset layouts, image reading, sketch extraction and
+conversion.
 
 Nothing here is registered: mmagic's ``PairedImageDataset`` and
 ``UnpairedImageDataset`` read the layouts written by
-:mod:`mmadvseg.datasets.layouts`, and mmdet's ``CocoPanopticDataset`` reads
-the toy scenes' panoptic ground truth. Importing this package needs numpy
-and OpenCV only (torch is imported when HED is used).
+:mod:`mmadvseg.datasets.layouts`. Importing this package needs numpy and
+OpenCV only (torch is imported when HED is used).
 """
 from .convert import (
     ConversionReport,
@@ -26,20 +25,11 @@ from .layouts import (
     unpaired_paths,
     write_sample,
 )
-from .toy_scenes import (
-                      TOY_CLASSES,
-                      TOY_METAINFO,
-                      ToyScenes,
-                      generate_toy_scenes,
-                      render_scene,
-)
 
 __all__ = [
     'IMG_EXTENSIONS', 'layout_root', 'make_ab', 'paired_path',
     'unpaired_paths', 'write_sample', 'split_train_test', 'scan_images',
     'ImageReadError', 'decode_image', 'read_image', 'resize_photo',
     'ConvertTask', 'ConvertSpec', 'ConversionReport', 'convert_images',
-    'make_tasks',
-    'TOY_CLASSES', 'TOY_METAINFO', 'ToyScenes', 'generate_toy_scenes',
-    'render_scene'
+    'make_tasks'
 ]
