@@ -1,0 +1,154 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The colorizer's inputs: image files, folders, numpy arrays and PIL
+images, made uniform (numpy and OpenCV only: no torch here).
+
+Every input becomes an ``HxWx3`` uint8 BGR image the way the package's one
+decoder (:mod:`mmadvseg.datasets.image_io`) reads training data: gray,
+palette, 16-bit and float images are converted, transparency is composited
+over white paper, and files are turned upright by their EXIF orientation
+(as OpenCV's ``IMREAD_COLOR``, hence mmagic's loading, does).
+"""
+import os
+import os.path as osp
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+
+from ..datasets.image_io import (
+    ImageReadError,
+    decode_image,
+    orient_image,
+    to_bgr_uint8,
+)
+from ..datasets.layouts import scan_images
+
+#: What the colorizer takes: a file or folder path, an ``HxW[xC]`` numpy
+#: array in OpenCV's channel order (BGR / BGRA) or a PIL image.
+ImageSource = Union[str, os.PathLike, np.ndarray, Any]
+
+
+def read_sketch(path: str) -> np.ndarray:
+    """Read an image file upright, as ``HxWx3`` uint8 BGR.
+
+    Args:
+        path (str): Image file.
+
+    Returns:
+        np.ndarray: The image.
+
+    Raises:
+        ImageReadError: Missing, unreadable or not an image; the message
+            names the file and the fix.
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise ImageReadError(f'{path}: file not found; check the input '
+                             'path') from None
+    except OSError as err:
+        raise ImageReadError(f'{path}: cannot read ({err.strerror}); check '
+                             'its permissions') from None
+    return orient_image(decode_image(data, path), data)
+
+
+def _pil_to_array(img: Any) -> np.ndarray:
+    """A PIL image, upright, as a numpy array in OpenCV's channel order."""
+    from PIL import ImageOps
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ('P', 'PA'):
+        transparent = img.mode == 'PA' or 'transparency' in img.info
+        img = img.convert('RGBA' if transparent else 'RGB')
+    elif img.mode in ('1', 'CMYK', 'YCbCr', 'LAB', 'HSV'):
+        img = img.convert('RGB')
+    elif img.mode == 'I':  # 32-bit integers (older PILs' 16-bit PNGs)
+        img = img.convert('I;16')
+    array = np.asarray(img)
+    if array.ndim == 3 and array.shape[2] >= 3:  # RGB(A) -> BGR(A)
+        array = np.concatenate(
+            [array[..., 2::-1], array[..., 3:]], axis=2)
+    return array
+
+
+def load_image(source: ImageSource, name: str = '<array>') -> np.ndarray:
+    """Any supported input as an ``HxWx3`` uint8 BGR image.
+
+    Args:
+        source (str | PathLike | np.ndarray | PIL.Image.Image): A file, a
+            numpy array in OpenCV's channel order (``HxW`` gray, ``HxWx3``
+            BGR or ``HxWx4`` BGRA; uint8, uint16 or float in [0, 1]) or a
+            PIL image (any mode; its EXIF orientation is applied).
+        name (str): Name of an in-memory image in error messages.
+
+    Returns:
+        np.ndarray: The image.
+
+    Raises:
+        ImageReadError: The input cannot be used.
+        TypeError: An input of another type.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        return read_sketch(os.fspath(source))
+    if isinstance(source, np.ndarray):
+        return to_bgr_uint8(source, name)
+    if hasattr(source, 'getexif') and hasattr(source, 'mode'):
+        return to_bgr_uint8(_pil_to_array(source), name)
+    raise TypeError(f'cannot colorize a {type(source).__name__}: pass an '
+                    'image path, a folder, a numpy array or a PIL image')
+
+
+def resize_longer(img: np.ndarray, size: Optional[int]) -> np.ndarray:
+    """Resize so that the longer side is ``size`` (aspect ratio kept).
+
+    Shrinking averages pixels (no aliasing of thin lines), enlarging is
+    bicubic (the training pipelines' interpolation).
+
+    Args:
+        img (np.ndarray): ``HxWx3`` image.
+        size (int, optional): Longer side; None keeps the image.
+
+    Returns:
+        np.ndarray: The resized image (``img`` itself when unchanged).
+    """
+    height, width = img.shape[:2]
+    if size is None or max(height, width) == size:
+        return img
+    scale = size / max(height, width)
+    new = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(img, new, interpolation=cv2.INTER_AREA
+                      if scale < 1 else cv2.INTER_CUBIC)
+
+
+def collect_images(inputs: Sequence[str],
+                   exclude: Optional[str] = None) -> List[Tuple[str, str]]:
+    """The image files of the inputs, with the names their outputs keep.
+
+    Args:
+        inputs (Sequence[str]): Image files and folders; folders are scanned
+            recursively for image extensions (:data:`IMG_EXTENSIONS`).
+            Missing paths are kept (reading them fails with their name).
+        exclude (str, optional): A folder whose files are skipped in folder
+            scans (the output folder, when it lies inside an input folder).
+
+    Returns:
+        list[tuple[str, str]]: ``(path, relative name)``: a folder's files
+        keep their path below the folder, a file keeps its base name.
+    """
+    skip = osp.realpath(exclude) + os.sep if exclude else None
+    items = []
+    for entry in map(os.fspath, inputs):
+        if not osp.isdir(entry):
+            items.append((entry, osp.basename(entry)))
+            continue
+        for path in scan_images(entry):
+            if skip and osp.realpath(path).startswith(skip):
+                continue
+            items.append((path, osp.relpath(path, entry)))
+    return items
+
+
+__all__ = [
+    'ImageSource', 'ImageReadError', 'read_sketch', 'load_image',
+    'resize_longer', 'collect_images'
+]

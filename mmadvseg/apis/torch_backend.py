@@ -1,0 +1,224 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The sketch -> photo generator of a config and checkpoint, on PyTorch.
+
+Only the generator is built (no discriminators, no segmenter: colorizing
+needs no Mask2Former weights) and only its weights are read from the
+checkpoint. Every problem with the config or the checkpoint is a
+:class:`~.spec.ModelFileError` naming the file and the fix, raised before
+any image is read.
+"""
+import os.path as osp
+import warnings
+from typing import Any, Dict, Tuple
+
+import numpy as np
+import torch
+
+from .spec import GeneratorSpec, ModelFileError
+from .test_time import TestTimeGenerator
+
+
+def load_config(config: str) -> Any:
+    """Read a training config, registering mmadvseg's components.
+
+    Args:
+        config (str): Config file.
+
+    Returns:
+        mmengine.config.Config: The config.
+
+    Raises:
+        ModelFileError: Missing or unreadable file, or not a translation
+            model's config.
+    """
+    from mmengine.config import Config
+    if not osp.isfile(config):
+        raise ModelFileError(f'{config}: config file not found; check the '
+                             'path')
+    try:
+        cfg = Config.fromfile(config)
+    except Exception as err:  # noqa: BLE001  (syntax, imports, _base_)
+        raise ModelFileError(f'{config}: cannot read the config '
+                             f'({type(err).__name__}: {err}); pass the '
+                             'config the model was trained with') from None
+    model = cfg.get('model') or {}
+    if not model.get('generator') or not model.get('default_domain'):
+        raise ModelFileError(
+            f'{config}: not a config of a translation model (its model has '
+            'no generator or default_domain); pass a configs/advseg, '
+            'configs/baselines or configs/toy config')
+    return cfg
+
+
+def read_checkpoint(checkpoint: str) -> Dict[str, Any]:
+    """The state dict of a checkpoint file.
+
+    Args:
+        checkpoint (str): ``.pth`` file written by ``tools/train.py``.
+
+    Returns:
+        dict: Parameter name -> tensor.
+
+    Raises:
+        ModelFileError: Missing, corrupt, or not a PyTorch checkpoint.
+    """
+    if not osp.isfile(checkpoint):
+        raise ModelFileError(f'{checkpoint}: checkpoint not found; check '
+                             'the path (or pass a training work dir)')
+    try:
+        ckpt = torch.load(checkpoint, map_location='cpu')
+    except Exception as err:  # noqa: BLE001  (pickle, zip, EOF errors ...)
+        raise ModelFileError(
+            f'{checkpoint}: cannot read the checkpoint ({type(err).__name__}:'
+            f' {err}); the file is corrupt or not a PyTorch checkpoint: copy '
+            'it again or use one written by tools/train.py') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise ModelFileError(f'{checkpoint}: not a model checkpoint (no '
+                             'state dict); use a .pth written by '
+                             'tools/train.py')
+    return state
+
+
+def _generator_state(state: Dict[str, Any], domain: str, checkpoint: str,
+                     config: str) -> Dict[str, Any]:
+    """The weights of the generator translating into ``domain``."""
+    for prefix in (f'generators.{domain}.', f'module.generators.{domain}.'):
+        weights = {
+            k[len(prefix):]: v
+            for k, v in state.items() if k.startswith(prefix)
+        }
+        if weights:
+            return weights
+    sample = ', '.join(sorted(state)[:3]) or 'none'
+    raise ModelFileError(
+        f'{checkpoint}: holds no generator for the {domain!r} domain '
+        f'(its keys start like: {sample}); it is not a checkpoint of '
+        f'{config}: pass the checkpoint tools/train.py wrote for this config')
+
+
+def load_generator(config: str, checkpoint: str,
+                   device: str = 'cpu') -> Tuple[TestTimeGenerator,
+                                                 GeneratorSpec]:
+    """Build the sketch -> photo generator of ``config`` with the weights
+    of ``checkpoint``, in its test-time form.
+
+    Args:
+        config (str): Training config.
+        checkpoint (str): Checkpoint of that config.
+        device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
+
+    Returns:
+        tuple: The :class:`TestTimeGenerator` on ``device`` and its
+        :class:`GeneratorSpec`.
+
+    Raises:
+        ModelFileError: The config or checkpoint cannot be used.
+        ValueError: An unavailable device.
+    """
+    device = check_device(device)
+    cfg = load_config(config)
+    state = read_checkpoint(checkpoint)
+    from mmagic.registry import MODELS
+    from mmengine.registry import DefaultScope
+
+    model_cfg = cfg.model
+    domain = model_cfg.default_domain
+    with DefaultScope.overwrite_default_scope('mmagic'), \
+            warnings.catch_warnings():  # mmcv's note on the configs' convs
+        warnings.filterwarnings('ignore', 'Unnecessary conv bias')
+        generator = MODELS.build(model_cfg.generator)
+    weights = _generator_state(state, domain, checkpoint, config)
+    try:
+        generator.load_state_dict(weights, strict=True)
+    except RuntimeError as err:
+        first = str(err).strip().splitlines()
+        raise ModelFileError(
+            f'{checkpoint}: its generator does not match the one of '
+            f'{config} ({model_cfg.generator.get("type")}): pass the config '
+            f'the checkpoint was trained with. ({" ".join(first[:2])})'
+        ) from None
+    net = TestTimeGenerator(generator).to(device)
+    preprocess = model_cfg.get('data_preprocessor') or {}
+    mean, std = (_per_channel(preprocess.get(key, 127.5))
+                 for key in ('mean', 'std'))
+    dropouts = net.dropouts
+    spec = GeneratorSpec(
+        mean=mean,
+        std=std,
+        rgb=preprocess.get('output_channel_order') == 'RGB',
+        size_multiple=net.size_multiple(),
+        dropout_p=dropouts[0].p if dropouts else 0.0,
+        dropout_layers=tuple(net.dropout_layers()),
+        description=_describe(model_cfg.generator))
+    return net, spec
+
+
+def _per_channel(value: Any) -> Tuple[float, ...]:
+    values = tuple(float(v) for v in (
+        value if isinstance(value, (list, tuple)) else [value]))
+    return values * 3 if len(values) == 1 else values
+
+
+def _describe(gen_cfg: Any) -> str:
+    parts = [str(gen_cfg.get('type'))]
+    for key in ('base_channels', 'num_blocks'):
+        if key in gen_cfg:
+            parts.append(f'{key}={gen_cfg[key]}')
+    if 'norm_cfg' in gen_cfg:
+        parts.append(f'norm={gen_cfg.norm_cfg.get("type")}')
+    return ' '.join(parts)
+
+
+def check_device(device: str) -> str:
+    """Check that ``device`` exists here.
+
+    Args:
+        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+
+    Returns:
+        str: ``device``.
+
+    Raises:
+        ValueError: Not a device name, or no such CUDA device.
+    """
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f'unknown device {device!r}: use cpu, cuda or '
+                         'cuda:N') from None
+    if dev.type == 'cuda':
+        count = torch.cuda.device_count()
+        if (dev.index or 0) >= count:
+            raise ValueError(f'device {device!r} is not available ('
+                             f'{count} CUDA devices here): use --device cpu')
+    elif dev.type != 'cpu':
+        raise ValueError(f'unsupported device {device!r}: use cpu, cuda or '
+                         'cuda:N')
+    return device
+
+
+class TorchBackend:
+    """Runs a :class:`TestTimeGenerator` on numpy batches.
+
+    Args:
+        config (str): Training config.
+        checkpoint (str): Its checkpoint.
+        device (str): Device. Defaults to ``'cpu'``.
+    """
+
+    def __init__(self, config: str, checkpoint: str,
+                 device: str = 'cpu') -> None:
+        self.net, self.spec = load_generator(config, checkpoint, device)
+        self.device = torch.device(device)
+
+    @torch.inference_mode()
+    def __call__(self, batch: np.ndarray, seed: int) -> np.ndarray:
+        """Translate a normalised ``(N, 3, H, W)`` float32 batch."""
+        self.net.seed(seed)
+        out = self.net(torch.from_numpy(batch).to(self.device))
+        return out.float().cpu().numpy()
+
+
+__all__ = ['TorchBackend', 'load_generator', 'load_config',
+           'read_checkpoint', 'check_device']

@@ -1,0 +1,99 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""ONNX export of tiny generators, onnxruntime against PyTorch on real test
+sketches, and the torch-free deployment path."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+from conftest import sketch
+
+from mmadvseg.apis import Colorizer, ModelFileError
+from mmadvseg.apis.export import config_test_sketches, export_onnx
+from mmadvseg.apis.spec import ONNX_METADATA_KEY
+from mmadvseg.apis.torch_backend import load_config
+
+
+@pytest.fixture(scope='module')
+def exported(tiny_models, tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp('onnx')
+    return {
+        name: export_onnx(*files, str(root / f'{name}.onnx'))
+        for name, files in tiny_models.items()
+    }
+
+
+@pytest.mark.parametrize('name', ['pix2pix', 'cyclegan'])
+def test_export_matches_pytorch_on_the_test_sketches(exported, name,
+                                                     tiny_models):
+    report = exported[name]
+    assert report.max_abs_diff <= 1e-3
+    # the config's test sketches (left halves of the 40 px A|B pairs), at
+    # their size and at an odd one
+    assert report.checked.startswith('the test sketches of the config')
+    assert '40x40, 33x37' in report.checked
+    model = onnx.load(report.path)
+    meta = {p.key: p.value for p in model.metadata_props}
+    spec = json.loads(meta[ONNX_METADATA_KEY])
+    assert spec['size_multiple'] == 4
+    assert len(spec['dropout_layers']) == (name == 'pix2pix')
+    sketches = config_test_sketches(load_config(tiny_models[name][0]))
+    assert [s.shape for s in sketches] == [(40, 40, 3)] * 2
+
+
+def test_onnx_colorizer_agrees_with_pytorch(exported, tiny_models):
+    img = sketch(517, 333)
+    torch_out = Colorizer(*tiny_models['cyclegan'])(img)
+    onnx_out = Colorizer(exported['cyclegan'].path)(img)
+    assert onnx_out.shape == img.shape
+    assert np.abs(onnx_out.astype(int) - torch_out).max() <= 1
+    # Pix2Pix: reproducible by seed (other masks than PyTorch's)
+    pix2pix = Colorizer(exported['pix2pix'].path)
+    assert pix2pix.stochastic
+    first = pix2pix([img, img[:250, :190]], seed=4, batch_size=2)
+    np.testing.assert_array_equal(first[0], pix2pix(img, seed=4))
+    assert np.abs(pix2pix(img, seed=5).astype(int) - first[0]).max() > 10
+
+
+def test_a_failed_check_writes_nothing(tiny_models, tmp_path):
+    out = tmp_path / 'model.onnx'
+    with pytest.raises(RuntimeError, match='is not written'):
+        export_onnx(*tiny_models['cyclegan'], str(out), tolerance=0.0,
+                    sketches=[sketch(64, 64)])
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_foreign_and_corrupt_onnx_files(exported, tmp_path):
+    corrupt = tmp_path / 'cut.onnx'
+    corrupt.write_bytes(open(exported['cyclegan'].path, 'rb').read()[:500])
+    with pytest.raises(ModelFileError, match='cut.onnx: cannot load'):
+        Colorizer(str(corrupt))
+    model = onnx.load(exported['cyclegan'].path)
+    del model.metadata_props[:]
+    foreign = tmp_path / 'foreign.onnx'
+    onnx.save(model, str(foreign))
+    with pytest.raises(ModelFileError, match='without mmadvseg'):
+        Colorizer(str(foreign))
+
+
+def test_onnx_path_imports_neither_torch_nor_openmmlab(exported, tmp_path):
+    code = (
+        'import sys, cv2\n'
+        'from mmadvseg.apis import Colorizer\n'
+        f'c = Colorizer({exported["pix2pix"].path!r})\n'
+        'img = cv2.imread(sys.argv[1])\n'
+        'out = c(img, seed=1)\n'
+        'heavy = [m for m in ("torch", "mmengine", "mmcv", "mmagic", '
+        '"mmdet") if m in sys.modules]\n'
+        'print(out.shape, heavy)\n')
+    path = str(tmp_path / 's.png')
+    import cv2
+    cv2.imwrite(path, sketch(30, 50))
+    proc = subprocess.run([sys.executable, '-c', code, path],
+                          capture_output=True, text=True,
+                          cwd=osp.dirname(path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == '(30, 50, 3) []'
