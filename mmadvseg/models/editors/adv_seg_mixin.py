@@ -74,7 +74,12 @@ class AdvSegMixin(TranslationModelCompatMixin):
         self.adv_seg_terms: List[Tuple[str, str, str]] = []
         if adv_seg is None:
             return
-        adv_seg = dict(adv_seg)
+        # built on a forked random state: the generators and discriminators
+        # of every arm of a seed get the same initial weights
+        with torch.random.fork_rng(devices=[]):
+            self._build_adv_seg(dict(adv_seg))
+
+    def _build_adv_seg(self, adv_seg: dict) -> None:
         variant = adv_seg.pop('variant', 'both')
         if variant not in VARIANTS:
             raise ValueError(f'adv_seg.variant must be one of '

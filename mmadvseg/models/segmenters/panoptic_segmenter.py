@@ -64,6 +64,78 @@ def _load_detector_cfg(config: Union[str, dict]):
     config = ConfigDict(config)
     return config.get('model', config)
 
+def build_frozen_detector(config: Union[str, dict],
+                          checkpoint: Optional[str],
+                          allow_random_init: bool = False,
+                          owner: str = 'FrozenPanopticSegmenter') -> tuple:
+    """Build an mmdet detector from its config and load its weights.
+
+    Args:
+        config (str | dict): An ``mmdet::`` name, a config file, a full
+            config dict or a model dict.
+        checkpoint (str, optional): Local path or https URL (resolved
+            through the hub cache).
+        allow_random_init (bool): Allow ``checkpoint=None`` (random
+            weights, for tests and offline demos).
+        owner (str): The class that asks, for messages.
+
+    Returns:
+        tuple: The detector (``nn.Module``, frozen weights not yet
+        ``requires_grad_(False)``) and its ``data_preprocessor`` config.
+    """
+    from mmdet.registry import MODELS as MMDET_MODELS
+    from mmengine.registry import DefaultScope
+
+    model_cfg = _load_detector_cfg(config)
+    # never fetch ImageNet weights for the backbone: ours come from the
+    # panoptic checkpoint
+    model_cfg.backbone.init_cfg = None
+    model_cfg.init_cfg = None
+    preprocess = model_cfg.pop('data_preprocessor', None) or {}
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = MMDET_MODELS.build(model_cfg)
+    if checkpoint is not None:
+        _load_weights(detector, checkpoint)
+    elif allow_random_init:
+        print_log(
+            f'{owner} is built with RANDOM weights (checkpoint=None, '
+            'allow_random_init=True): its segmentations are meaningless. Use '
+            'this for tests and the offline demo only.',
+            logger='current',
+            level=logging.WARNING)
+    else:
+        raise ValueError(
+            f'{owner} needs a checkpoint (a local path or an https URL). '
+            'Random weights are only allowed with allow_random_init=True, '
+            'for tests and the offline demo.')
+    return detector, preprocess
+
+
+def _load_weights(detector: torch.nn.Module, checkpoint: str) -> None:
+    from mmengine.runner.checkpoint import (
+        _load_checkpoint,
+        _load_checkpoint_to_model,
+    )
+    filename = resolve_weight_file(checkpoint,
+                                   'panoptic segmenter checkpoint')
+    try:
+        ckpt = _load_checkpoint(filename, map_location='cpu')
+    except Exception as err:
+        raise RuntimeError(
+            f'Cannot read the segmenter checkpoint {filename!r} '
+            f'({type(err).__name__}: {err}). The file is corrupt or not '
+            'a PyTorch checkpoint: download it again.') from err
+    try:
+        _load_checkpoint_to_model(
+            detector, ckpt, strict=True, revise_keys=[(r'^module\.', '')])
+    except (RuntimeError, KeyError, TypeError) as err:
+        head = detector.panoptic_fusion_head
+        raise RuntimeError(
+            f'The checkpoint {filename!r} does not match the segmenter '
+            f'config (num_things={head.num_things_classes}, '
+            f'num_stuff={head.num_stuff_classes}): was it trained with this '
+            f'config?\n{err}') from err
+
 
 @MODELS.register_module()
 class FrozenPanopticSegmenter(BaseModule):
@@ -104,18 +176,8 @@ class FrozenPanopticSegmenter(BaseModule):
                  eps: float = 1e-6,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        from mmdet.registry import MODELS as MMDET_MODELS
-        from mmengine.registry import DefaultScope
-
-        model_cfg = _load_detector_cfg(config)
-        # never fetch ImageNet weights for the backbone: ours come from
-        # the panoptic checkpoint
-        model_cfg.backbone.init_cfg = None
-        model_cfg.init_cfg = None
-        preprocess = model_cfg.pop('data_preprocessor', None) or {}
-        with DefaultScope.overwrite_default_scope('mmdet'):
-            self.detector = MMDET_MODELS.build(model_cfg)
-
+        self.detector, preprocess = build_frozen_detector(
+            config, checkpoint, allow_random_init, type(self).__name__)
         head = self.detector.panoptic_head
         self.num_things = head.num_things_classes
         self.num_stuff = head.num_stuff_classes
@@ -129,51 +191,8 @@ class FrozenPanopticSegmenter(BaseModule):
             'mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
         self.register_buffer(
             'std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
-
-        if checkpoint is not None:
-            self._load_weights(checkpoint)
-        elif allow_random_init:
-            print_log(
-                'FrozenPanopticSegmenter is built with RANDOM weights '
-                '(checkpoint=None, allow_random_init=True): the segmentation '
-                'guidance is meaningless. Use this for tests and the offline '
-                'demo only.',
-                logger='current',
-                level=logging.WARNING)
-        else:
-            raise ValueError(
-                'FrozenPanopticSegmenter needs a checkpoint (a local path or '
-                'an https URL). Random weights are only allowed with '
-                'allow_random_init=True, for tests and the offline demo.')
         self.requires_grad_(False)
         self.eval()
-
-    def _load_weights(self, checkpoint: str) -> None:
-        from mmengine.runner.checkpoint import (
-            _load_checkpoint,
-            _load_checkpoint_to_model,
-        )
-        filename = resolve_weight_file(
-            checkpoint, 'panoptic segmenter checkpoint')
-        try:
-            ckpt = _load_checkpoint(filename, map_location='cpu')
-        except Exception as err:
-            raise RuntimeError(
-                f'Cannot read the segmenter checkpoint {filename!r} '
-                f'({type(err).__name__}: {err}). The file is corrupt or not '
-                'a PyTorch checkpoint: download it again.') from err
-        try:
-            _load_checkpoint_to_model(
-                self.detector,
-                ckpt,
-                strict=True,
-                revise_keys=[(r'^module\.', '')])
-        except (RuntimeError, KeyError, TypeError) as err:
-            raise RuntimeError(
-                f'The checkpoint {filename!r} does not match the segmenter '
-                f'config (num_things={self.num_things}, '
-                f'num_stuff={self.num_stuff}): was it trained with this '
-                f'config?\n{err}') from err
 
     def init_weights(self) -> None:
         """Do nothing: the weights come from ``checkpoint`` and are never

@@ -237,3 +237,18 @@ def test_segments_each_image_once_per_step(paired_root, monkeypatch):
 def test_classes_are_registered():
     assert MODELS.get('AdvSegPix2Pix') is AdvSegPix2Pix
     assert MODELS.get('AdvSegCycleGAN') is AdvSegCycleGAN
+
+
+@pytest.mark.parametrize('model_type', ['AdvSegPix2Pix', 'AdvSegCycleGAN'])
+def test_arms_of_a_seed_start_from_the_same_weights(model_type):
+    """Building the segmenter and the seg discriminators draws no number
+    from the global random state: the baseline and every AdvSegLoss arm of
+    a seed start with the same generators and discriminators (paired
+    experiments)."""
+    baseline = build(model_type, None, seed=3)
+    both = build(model_type, 'both', seed=3)
+    for part in ('generators', 'discriminators'):
+        for (name, a), b in zip(
+                getattr(baseline, part).state_dict().items(),
+                getattr(both, part).state_dict().values()):
+            assert torch.equal(a, b), f'{part}.{name}'
