@@ -1,0 +1,183 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The ``--grid`` view: sketch | colour | segmentation of the colour |
+thing/stuff map, with a legend of the class names.
+
+The segmenter is the one the model was trained with (``adv_seg``) or, for
+a baseline, the one its evaluation uses; it is built only when a grid is
+asked for, and the grid keeps sketch | colour when its weights are not
+available.
+"""
+from functools import partial
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+#: Colours (BGR) of the thing/stuff map.
+THING_COLOR, STUFF_COLOR = (40, 160, 250), (160, 110, 40)
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def segmenter_of(cfg: Any) -> Optional[dict]:
+    """The segmenter config of a training config: ``model.adv_seg``'s, else
+    the first one of its test metrics; None without one."""
+    adv_seg = cfg.model.get('adv_seg')
+    if adv_seg and adv_seg.get('segmenter'):
+        return dict(adv_seg.segmenter)
+    evaluator = cfg.get('test_evaluator') or {}
+    metrics = evaluator.get('metrics', []) if isinstance(
+        evaluator, dict) else evaluator
+    for metric in metrics:
+        if metric.get('segmenter'):
+            return dict(metric.segmenter)
+    return None
+
+
+def class_info(config: Any, num_classes: int) -> Tuple[List[str], np.ndarray]:
+    """Class names and an RGB palette of a segmenter's mmdet config (its
+    ``metainfo``, else its dataset class's)."""
+    from mmengine.config import Config
+    names: Sequence[str] = []
+    palette: Any = None
+    try:
+        if isinstance(config, str) and config.startswith('mmdet::'):
+            from mmengine.hub import get_config
+            cfg = get_config(config)
+        else:
+            cfg = Config.fromfile(config) if isinstance(config, str) else \
+                Config(config)
+        dataset = cfg.get('train_dataloader', {}).get('dataset', {})
+        meta = cfg.get('metainfo') or dataset.get('metainfo')
+        if not meta and dataset.get('type'):
+            from mmdet.registry import DATASETS
+            meta = DATASETS.get(dataset.type).METAINFO
+        names, palette = meta.get('classes', ()), meta.get('palette')
+    except Exception:  # noqa: BLE001  (no names: numbered classes)
+        pass
+    names = list(names)[:num_classes]
+    names += [f'class {i}' for i in range(len(names), num_classes)]
+    if palette is None or len(palette) < num_classes:
+        palette = np.random.default_rng(0).integers(0, 256, (num_classes, 3))
+    return names, np.asarray(palette, np.uint8)[:num_classes]
+
+
+class SegmentationView:
+    """Segments colorizations for the grid.
+
+    Args:
+        segmenter_cfg (dict): A ``FrozenPanopticSegmenter`` config.
+        device (str): Device. Defaults to ``'cpu'``.
+
+    Raises:
+        FileNotFoundError: The segmenter's weights are not available.
+    """
+
+    def __init__(self, segmenter_cfg: dict, device: str = 'cpu') -> None:
+        from mmagic.registry import MODELS
+        from mmengine.registry import DefaultScope
+
+        import mmadvseg.models  # noqa: F401  (registers the segmenter)
+        with DefaultScope.overwrite_default_scope('mmagic'):
+            self.segmenter = MODELS.build(segmenter_cfg).to(device)
+        self.device = device
+        self.num_things = self.segmenter.num_things
+        self.names, self.palette = class_info(
+            segmenter_cfg.get('config'), self.segmenter.num_classes)
+
+    def __call__(self, image: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Class index and thing mask per pixel of an ``HxWx3`` uint8 BGR
+        image."""
+        import torch
+        x = torch.from_numpy(image).permute(2, 0, 1)[None].float()
+        with torch.no_grad():
+            probs = self.segmenter(x.to(self.device) / 127.5 - 1).probs
+        labels = probs[0].argmax(0).cpu().numpy()
+        return labels, labels < self.num_things
+
+
+def _legend(entries: Sequence[Tuple[str, Sequence[int]]],
+            width: int) -> np.ndarray:
+    """Rows of colour swatches and names, ``width`` pixels wide."""
+    row_h, pad = 14, 4
+    rows: List[List[Tuple[str, Sequence[int], int]]] = [[]]
+    x = pad
+    for name, color in entries:
+        w = 14 + cv2.getTextSize(name, _FONT, 0.35, 1)[0][0] + 2 * pad
+        if rows[-1] and x + w > width:
+            rows.append([])
+            x = pad
+        rows[-1].append((name, color, x))
+        x += w
+    panel = np.full((row_h * len(rows) + pad, width, 3), 255, np.uint8)
+    for r, row in enumerate(rows):
+        y = pad + r * row_h
+        for name, color, x in row:
+            cv2.rectangle(panel, (x, y + 1), (x + 9, y + 10),
+                          tuple(int(c) for c in color), -1)
+            cv2.putText(panel, name, (x + 13, y + 10), _FONT, 0.35,
+                        (0, 0, 0), 1, cv2.LINE_AA)
+    return panel
+
+
+def make_grid(sketch: np.ndarray,
+              colour: np.ndarray,
+              view: Optional[SegmentationView] = None) -> np.ndarray:
+    """sketch | colour [| segmentation | thing/stuff, with a legend].
+
+    Args:
+        sketch (np.ndarray): ``HxWx3`` uint8 BGR sketch.
+        colour (np.ndarray): Its colorization, same size.
+        view (SegmentationView, optional): Adds the segmentation columns.
+
+    Returns:
+        np.ndarray: The grid, uint8 BGR.
+    """
+    tiles = [sketch, colour]
+    if view is None:
+        return np.concatenate(tiles, 1)
+    labels, things = view(colour)
+    bgr_palette = view.palette[:, ::-1]
+    tiles.append(bgr_palette[labels])
+    tiles.append(np.where(things[..., None], np.uint8(THING_COLOR),
+                          np.uint8(STUFF_COLOR)))
+    top = np.concatenate(tiles, 1)
+    entries = [(view.names[i], bgr_palette[i]) for i in np.unique(labels)]
+    entries += [('thing', THING_COLOR), ('stuff', STUFF_COLOR)]
+    return np.concatenate([top, _legend(entries, top.shape[1])], 0)
+
+
+def grid_maker(config: str, device: str = 'cpu'
+               ) -> Tuple[Callable[[np.ndarray, np.ndarray], np.ndarray],
+                          str]:
+    """The grid function for a model, with segmentation when the config's
+    segmenter weights are available, and a line saying what it shows.
+
+    Args:
+        config (str): The model's training config; empty for an ONNX
+            model.
+        device (str): Device of the segmenter. Defaults to ``'cpu'``.
+
+    Returns:
+        tuple: ``(sketch, colour) -> grid`` and the note.
+    """
+    reason = 'an ONNX model has no segmenter config'
+    seg_cfg = None
+    if config:
+        from .torch_backend import load_config
+        seg_cfg = segmenter_of(load_config(config))
+        reason = f'{config} names no segmenter'
+    if seg_cfg is not None:
+        try:
+            view = SegmentationView(seg_cfg, device)
+        except FileNotFoundError as err:
+            reason = str(err).splitlines()[0]
+        else:
+            return partial(make_grid, view=view), (
+                'grids: sketch | colour | segmentation | thing/stuff')
+    return make_grid, f'grids: sketch | colour (no segmentation: {reason})'
+
+
+__all__ = [
+    'SegmentationView', 'make_grid', 'grid_maker', 'segmenter_of',
+    'class_info'
+]

@@ -1,0 +1,77 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The --grid view: segmentation columns and legend when the segmenter
+weights are there, sketch | colour otherwise."""
+import numpy as np
+import torch
+from conftest import sketch
+from mmagic.registry import MODELS
+from mmengine.config import Config
+
+from mmadvseg.apis.grid import (
+    STUFF_COLOR,
+    THING_COLOR,
+    SegmentationView,
+    class_info,
+    grid_maker,
+    make_grid,
+)
+from mmadvseg.testing import tiny_mask2former_cfg, tiny_segmenter_cfg
+from mmadvseg.toy import TOY_METAINFO
+
+
+def _segmenter_files(tmp_path) -> dict:
+    """A toy-class tiny Mask2Former config (with class names) and random
+    weights."""
+    config = str(tmp_path / 'seg.py')
+    Config(dict(model=tiny_mask2former_cfg(3, 3),
+                metainfo=TOY_METAINFO)).dump(config)
+    torch.manual_seed(0)
+    segmenter = MODELS.build(tiny_segmenter_cfg(3, 3))
+    checkpoint = str(tmp_path / 'seg.pth')
+    torch.save({'state_dict': segmenter.detector.state_dict()}, checkpoint)
+    return dict(type='FrozenPanopticSegmenter', config=config,
+                checkpoint=checkpoint)
+
+
+def test_grid_with_segmentation_and_legend(tmp_path):
+    view = SegmentationView(_segmenter_files(tmp_path))
+    assert view.names == list(TOY_METAINFO['classes'])
+    sketch_img, colour = sketch(48, 64), sketch(48, 64, seed=1)
+    labels, things = view(colour)
+    grid = make_grid(sketch_img, colour, view)
+    assert grid.shape[1] == 4 * 64 and grid.shape[0] > 48  # + legend rows
+    np.testing.assert_array_equal(grid[:48, :64], sketch_img)
+    np.testing.assert_array_equal(grid[:48, 64:128], colour)
+    palette = np.asarray(TOY_METAINFO['palette'], np.uint8)[:, ::-1]
+    np.testing.assert_array_equal(grid[:48, 128:192], palette[labels])
+    np.testing.assert_array_equal(things, labels < 3)
+    expected = np.where(things[..., None], THING_COLOR, STUFF_COLOR)
+    np.testing.assert_array_equal(grid[:48, 192:], expected)
+    assert (grid[48:] != 255).any()  # the legend is drawn
+
+
+def test_grid_maker_follows_the_config(tmp_path, tiny_models):
+    config, _ = tiny_models['pix2pix']
+    grid, note = grid_maker(config)
+    assert 'names no segmenter' in note
+    assert grid(sketch(8, 8), sketch(8, 8)).shape == (8, 16, 3)
+    cfg = Config.fromfile(config)
+    seg = _segmenter_files(tmp_path)
+    cfg.test_evaluator = dict(metrics=[dict(type='SegConsistency',
+                                            segmenter=seg)])
+    cfg.dump(str(tmp_path / 'with_seg.py'))
+    grid, note = grid_maker(str(tmp_path / 'with_seg.py'))
+    assert 'segmentation | thing/stuff' in note
+    assert grid(sketch(8, 8), sketch(8, 8)).shape[1] == 32
+    cfg.test_evaluator.metrics[0].segmenter.checkpoint = str(tmp_path / 'x')
+    cfg.dump(str(tmp_path / 'missing.py'))
+    grid, note = grid_maker(str(tmp_path / 'missing.py'))
+    assert 'no segmentation: panoptic segmenter checkpoint not found' in note
+    _, note = grid_maker('')
+    assert 'ONNX' in note
+
+
+def test_class_names_without_metainfo_are_numbered():
+    names, palette = class_info(tiny_mask2former_cfg(2, 1), 3)
+    assert names == ['class 0', 'class 1', 'class 2']
+    assert palette.shape == (3, 3)
