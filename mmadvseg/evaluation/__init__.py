@@ -1,8 +1,10 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Evaluation: pytorch-fid compatible FID, KID and segmentation consistency.
 
-Importing this package registers ``AdvSegFIDKID``, ``SegConsistency`` and
-``ToySemanticAccuracy`` in mmagic's ``METRICS``. It imports no mmdet code.
+Importing this package registers ``AdvSegFIDKID``, ``SegConsistency``,
+``ToySemanticAccuracy`` and ``FeatureFrechetDistance`` in mmagic's
+``METRICS`` and the ``PanopticJudge`` segmenter in its ``MODELS``. It
+imports no mmdet code (a judge imports mmdet when it is built).
 """
 from .functional import (
     confusion_matrix,
@@ -24,14 +26,17 @@ from .inception import (
 )
 from .metrics import (
     AdvSegFIDKID,
+    FeatureFrechetDistance,
     SegConsistency,
     SegmenterMetric,
     ToySemanticAccuracy,
     TranslationMetric,
 )
+from .panoptic_judge import PanopticJudge
 
 __all__ = [
     'AdvSegFIDKID', 'SegConsistency', 'ToySemanticAccuracy',
+    'FeatureFrechetDistance', 'PanopticJudge',
     'TranslationMetric', 'SegmenterMetric', 'FIDInceptionV3',
     'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL', 'InceptionWeightsNotFoundError',
     'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',

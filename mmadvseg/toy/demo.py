@@ -10,13 +10,8 @@ import json
 import os.path as osp
 from typing import Any, Dict, List
 
-from .experiment import (
-    SPEC_NAME,
-    ToyExperiment,
-    build_run_cfg,
-    run_experiment,
-    run_name,
-)
+from .experiment import Arm, ToyExperiment, run_experiment
+from .run import SPEC_NAME, build_run_cfg
 from .scenes import ToyScenes
 
 
@@ -38,10 +33,10 @@ def demo_experiment(work_dir: str = 'work_dirs/demo',
         ToyExperiment: The settings.
     """
     return ToyExperiment(
-        work_dir=work_dir, models=('pix2pix', ),
-        variants=('baseline', 'both'), seeds=(0, ), iters=iters,
-        segmenter_iters=segmenter_iters, jobs=2,
-        scenes=ToyScenes(**scene_settings))
+        work_dir=work_dir,
+        arms=(Arm('pix2pix', 'baseline'), Arm('pix2pix', 'both')),
+        seeds=(0, ), iters=iters, segmenter_iters=segmenter_iters, jobs=2,
+        grad_norm_interval=0, scenes=ToyScenes(**scene_settings))
 
 
 def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
@@ -68,8 +63,8 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
 
     paths, judge = [], None
     for run in runs:
-        run_dir = osp.join(exp.runs_dir, run_name(
-            run['model'], run['variant'], run['overrides'], run['seed']))
+        run_dir = osp.join(exp.runs_dir,
+                           f'{run["model"]}_{run["arm"]}_seed{run["seed"]}')
         with open(osp.join(run_dir, SPEC_NAME)) as f:
             spec = json.load(f)
         cfg = build_run_cfg(spec)

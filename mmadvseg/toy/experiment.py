@@ -4,23 +4,19 @@
 :func:`run_experiment` takes one :class:`ToyExperiment`:
 
 1. generates the toy scenes unless they are current (:class:`ToyScenes`);
-2. trains (or reuses) two toy segmenters: the *guide*
-   (``configs/toy/segmenters/mask2former_tiny_toy.py``, seed 0), which
-   AdvSegLoss uses, and the independent *evaluation* segmenter
-   (``mask2former_tiny-wide_toy.py``: wider backbone, seed 1), which alone
-   measures the results;
-3. for every arm (model x variant, with optional config overrides) and
-   seed, trains ``configs/toy/<model>_<variant>_toy.py`` in a
-   single-threaded subprocess and evaluates it on the held-out scenes;
+2. trains (or reuses) three toy segmenters: the *guide* (the tiny
+   Mask2Former AdvSegLoss trains with), the *evaluation* segmenter (a wider
+   Mask2Former, another seed) and the *judge* (a tiny Panoptic FPN, another
+   family, trained on scenes of another seed);
+3. trains every arm (:class:`Arm`: a model, a variant and config
+   overrides) for every seed, each run a single-threaded subprocess
+   (:mod:`.run`), and evaluates it on the held-out scenes;
 4. writes ``results.json`` and ``results.md`` (:mod:`.results`).
 
-A finished run (``runs_<colours>/<arm>_seed<k>/result.json``) is reused when
-it was made with the same settings, so an interrupted experiment resumes;
-``collect_only`` tabulates what is there without training anything.
-
-KID uses the FID Inception weights when they are found (``inception``, or
-the hub cache); offline, a random-weight Inception is made and the results
-say so: such a KID only compares runs with each other.
+A finished run (``runs_<colours>/<model>_<arm>_seed<k>/result.json``) is
+reused when it was made with the same settings, so an interrupted
+experiment resumes; ``collect_only`` tabulates what is there without
+training anything.
 """
 import json
 import os
@@ -30,21 +26,63 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..utils.config import CONFIGS_DIR, repo_config
 from ..utils.fileio import atomic_write
 from .results import MODELS, VARIANTS, write_results
+from .run import SPEC_NAME, load_result
 from .scenes import ToyScenes
 from .segmenter import (
     EVAL_CONFIG,
     GUIDE_CONFIG,
+    JUDGE_CONFIG,
     load_segmenter_report,
     train_toy_segmenter,
 )
 
-RESULT_NAME = 'result.json'
-SPEC_NAME = 'spec.json'
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of the experiment.
+
+    Args:
+        model (str): ``'pix2pix'`` or ``'cyclegan'``.
+        variant (str): ``'baseline'``, ``'multiclass'``, ``'binary'`` or
+            ``'both'`` (the ``configs/toy`` leaf).
+        overrides (dict): Config options on top of the leaf, e.g.
+            ``{'model.adv_seg.map_mode': 'hard'}``.
+        name (str, optional): Name in the runs and the tables; default the
+            variant followed by the overrides' last key parts and values.
+    """
+    model: str
+    variant: str
+    overrides: Dict[str, Any] = field(default_factory=dict)
+    name: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS or self.variant not in VARIANTS:
+            raise ValueError(f'unknown arm {self.model}/{self.variant}; '
+                             f'models {MODELS}, variants {VARIANTS}')
+        if self.name is None:
+            tag = ''.join(f'_{k.split(".")[-1]}{v}'
+                          for k, v in sorted(self.overrides.items()))
+            object.__setattr__(self, 'name', self.variant + tag)
+
+    def run_name(self, seed: int) -> str:
+        """Folder of the run of ``seed``, e.g. ``cyclegan_both_seed0``."""
+        return f'{self.model}_{self.name}_seed{seed}'
+
+
+def grid_arms(models: Sequence[str] = MODELS,
+              variants: Sequence[str] = VARIANTS,
+              overrides: Optional[Dict[str, Any]] = None) -> List[Arm]:
+    """Every model x variant; ``overrides`` apply to the AdvSegLoss arms,
+    not to the baselines."""
+    return [
+        Arm(m, v, {} if v == 'baseline' else dict(overrides or {}))
+        for m in models for v in variants
+    ]
 
 
 @dataclass(frozen=True)
@@ -53,86 +91,113 @@ class ToyExperiment:
 
     Args:
         work_dir (str): Output folder (data, segmenters, runs, results).
-        models (Sequence[str]): Subset of :data:`~.results.MODELS`.
-        variants (Sequence[str]): Subset of :data:`~.results.VARIANTS`.
-        seeds (Sequence[int]): Training seeds.
+        arms (Sequence[Arm]): The arms (default :func:`grid_arms`).
+        seeds (Sequence[int]): Training seeds; every arm of a seed starts
+            from the same weights and sees the data in the same order.
         iters (int): GAN training iterations per run (constant learning
             rate for the first half, linear decay to 0 over the second).
         batch_size (int): GAN batch size.
         scenes (ToyScenes): The toy data; its root is replaced by
             ``work_dir/data_<color_mode>``.
         segmenter_iters (int): Training iterations of each segmenter.
+        judge_scene_seed (int, optional): Seed of the judge's training
+            scenes (default: the scenes' seed + 1), never the guide's.
+        val_interval (int): Validate every so many iterations for the
+            curves (0: once, after training).
+        grad_norm_interval (int): Log the generator terms' gradient norms
+            every so many iterations (0: never).
         jobs (int): Runs in parallel (single-threaded subprocesses).
-        overrides (dict): Config options for the AdvSegLoss runs (not the
-            baselines), e.g. ``{'model.adv_seg.hard': True}``; tagged in
-            the run names and the table.
+        primary_metric (str): The metric the comparisons are about.
         inception (str, optional): FID Inception weight file.
         force_segmenters (bool): Retrain the segmenters.
         rerun (bool): Redo finished runs.
         collect_only (bool): Train nothing; tabulate the finished runs.
     """
     work_dir: str = 'work_dirs/toy_bench'
-    models: Sequence[str] = MODELS
-    variants: Sequence[str] = VARIANTS
+    arms: Sequence[Arm] = field(default_factory=grid_arms)
     seeds: Sequence[int] = (0, 1, 2)
     iters: int = 400
     batch_size: int = 4
     scenes: ToyScenes = field(default_factory=ToyScenes)
     segmenter_iters: int = 1000
+    judge_scene_seed: Optional[int] = None
+    val_interval: int = 0
+    grad_norm_interval: int = 25
     jobs: int = 1
-    overrides: Dict[str, Any] = field(default_factory=dict)
+    primary_metric: str = 'Judge/mIoU'
     inception: Optional[str] = None
     force_segmenters: bool = False
     rerun: bool = False
     collect_only: bool = False
 
     def __post_init__(self) -> None:
-        for name, values, allowed in (('models', self.models, MODELS),
-                                      ('variants', self.variants, VARIANTS)):
-            unknown = set(values) - set(allowed)
-            if unknown:
-                raise ValueError(f'unknown {name} {sorted(unknown)}; choose '
-                                 f'from {allowed}')
         work_dir = osp.abspath(self.work_dir)
         object.__setattr__(self, 'work_dir', work_dir)
+        object.__setattr__(self, 'arms', tuple(
+            a if isinstance(a, Arm) else Arm(**a) for a in self.arms))
         object.__setattr__(self, 'scenes', replace(
             self.scenes,
             root=osp.join(work_dir, f'data_{self.scenes.color_mode}')))
+        if self.judge_scene_seed is None:
+            object.__setattr__(self, 'judge_scene_seed',
+                               self.scenes.seed + 1)
+        if self.judge_scene_seed == self.scenes.seed:
+            raise ValueError('the judge must be trained on scenes of '
+                             'another seed than the guide')
 
     @property
     def runs_dir(self) -> str:
         return osp.join(self.work_dir, f'runs_{self.scenes.color_mode}')
 
-    def arms(self) -> List[Tuple[str, str, Dict[str, Any]]]:
-        """``(model, variant, overrides)`` of every arm."""
-        return [(m, v, {} if v == 'baseline' else dict(self.overrides))
-                for m in self.models for v in self.variants]
+    @property
+    def judge_scenes(self) -> ToyScenes:
+        """The judge's training scenes: another seed, panoptic only."""
+        return replace(
+            self.scenes, seed=self.judge_scene_seed, layouts=(),
+            root=osp.join(self.work_dir,
+                          f'data_{self.scenes.color_mode}_judge'))
 
 
-def run_name(model: str, variant: str, overrides: Dict[str, Any],
-             seed: int) -> str:
-    """Folder name of a run, e.g. ``pix2pix_both_hardTrue_seed0``."""
-    tag = ''.join(f'_{k.split(".")[-1]}{v}' for k, v in sorted(
-        overrides.items()))
-    return f'{model}_{variant}{tag}_seed{seed}'
+def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
+    """A :class:`ToyExperiment` from a protocol file (an mmengine config
+    whose keys are its fields; ``scenes`` a dict of :class:`ToyScenes`
+    fields, ``arms`` a list of :class:`Arm` dicts), then ``overrides``.
+
+    Args:
+        path (str): Protocol file, e.g. ``configs/toy/protocols/...``.
+        **overrides: Fields to set; None values are ignored.
+
+    Returns:
+        ToyExperiment: The settings.
+    """
+    from mmengine.config import Config
+    settings = Config.fromfile(path).to_dict()
+    settings = {k: v for k, v in settings.items()
+                if k in ToyExperiment.__dataclass_fields__}
+    if 'scenes' in settings:
+        settings['scenes'] = ToyScenes(**settings['scenes'])
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return ToyExperiment(**settings)
 
 
 # -- data, segmenters, inception ------------------------------------------
 def prepare_segmenters(exp: ToyExperiment) -> Dict[str, Dict[str, Any]]:
-    """Generate the scenes and train (or reuse) the guide and the evaluation
-    segmenters.
+    """Generate the scenes; train (or reuse) the guide, the evaluation
+    segmenter and the judge.
 
     Returns:
-        dict: ``{'guide': {...}, 'eval': {...}}``, each with ``config``,
-        ``checkpoint`` and ``report`` (``segmenter.json``).
+        dict: ``{role: {config, checkpoint, report}}`` for ``guide``,
+        ``eval`` and ``judge``.
     """
     seg_root = osp.join(exp.work_dir, f'seg_{exp.scenes.color_mode}')
     out = {}
-    for role, config in (('guide', GUIDE_CONFIG), ('eval', EVAL_CONFIG)):
+    for role, config, scenes in (('guide', GUIDE_CONFIG, exp.scenes),
+                                 ('eval', EVAL_CONFIG, exp.scenes),
+                                 ('judge', JUDGE_CONFIG, exp.judge_scenes)):
         work_dir = osp.join(seg_root, osp.splitext(osp.basename(config))[0])
         ckpt = train_toy_segmenter(
-            work_dir, exp.scenes, config=config, iters=exp.segmenter_iters,
-            num_workers=0, force=exp.force_segmenters)
+            work_dir, scenes, config=config, iters=exp.segmenter_iters,
+            num_workers=0, force=exp.force_segmenters, test_scenes=exp.scenes)
         out[role] = dict(config=repo_config(config), checkpoint=ckpt,
                          report=load_segmenter_report(work_dir))
     return out
@@ -171,121 +236,32 @@ def prepare_inception(work_dir: str, inception: Optional[str]) -> tuple:
                         'offline): KID compares runs only')
 
 
-# -- one run ---------------------------------------------------------------
-def build_run_cfg(spec: Dict[str, Any]):
-    """The config of one run: a ``configs/toy`` leaf pointed at the data,
-    the segmenters and the schedule of ``spec`` (see :func:`_run_spec`).
-
-    Returns:
-        mmengine.config.Config: Ready for ``Runner.from_cfg``.
-    """
-    from mmengine.config import Config
-    cfg = Config.fromfile(
-        repo_config(f'toy/{spec["model"]}_{spec["variant"]}_toy.py'))
-    layout = 'paired' if spec['model'] == 'pix2pix' else 'unpaired'
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[name].dataset.data_root = osp.join(spec['data_root'], layout)
-        cfg[name].num_workers = 0
-        cfg[name].persistent_workers = False
-    cfg.train_dataloader.batch_size = spec['batch_size']
-    segmenters = spec['segmenters']
-    if cfg.model.get('adv_seg') is not None:
-        cfg.model.adv_seg.segmenter.config = segmenters['guide']['config']
-        cfg.model.adv_seg.segmenter.checkpoint = segmenters['guide'][
-            'checkpoint']
-    for metric in cfg.val_evaluator.metrics:
-        if 'segmenter' in metric:
-            metric.segmenter.config = segmenters['eval']['config']
-            metric.segmenter.checkpoint = segmenters['eval']['checkpoint']
-        if metric.type == 'AdvSegFIDKID':
-            metric.cache_dir = spec['fid_cache']
-    cfg.test_evaluator = cfg.val_evaluator
-    iters = spec['iters']
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters  # validated once, after training
-    cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
-             by_epoch=False, begin=iters // 2, end=iters)
-    ]
-    cfg.default_hooks.checkpoint.interval = iters
-    cfg.default_hooks.logger.interval = max(min(100, iters // 4), 1)
-    cfg.randomness = dict(seed=spec['seed'], diff_rank_seed=False)
-    cfg.merge_from_dict(spec['overrides'])
-    cfg.work_dir = spec['work_dir']
-    cfg.experiment_name = osp.basename(spec['work_dir'])
-    cfg.launcher = 'none'
-    return cfg
-
-
-def describe_generator(cfg) -> str:
-    """The generator of a config in words, for the results."""
-    gen = cfg.model.generator
-    return (f'{gen.type}, {gen.base_channels} channels, {gen.num_blocks} '
-            f'blocks, {gen.norm_cfg.type}')
-
-
-def run_single(run_dir: str) -> Dict[str, Any]:
-    """Train and evaluate the run described by ``run_dir/spec.json`` in this
-    process; write and return ``run_dir/result.json``."""
-    import torch
-    from mmengine.runner import Runner
-    with open(osp.join(run_dir, SPEC_NAME)) as f:
-        spec = json.load(f)
-    torch.set_num_threads(1)
-    cfg = build_run_cfg(spec)
-    start = time.time()
-    runner = Runner.from_cfg(cfg)
-    train_start = time.time()
-    runner.train()  # the loop validates after the last iteration
-    metrics = {
-        key[len('val/'):]: float(value.current())
-        for key, value in runner.message_hub.log_scalars.items()
-        if key.startswith('val/') and '/' in key[len('val/'):]
-        and isinstance(value.current(), (int, float))
-    }
-    result = {k: spec[k] for k in ('model', 'variant', 'seed', 'iters',
-                                   'batch_size', 'overrides', 'settings')}
-    result.update(
-        generator=describe_generator(cfg),
-        train_time_s=round(time.time() - train_start, 1),  # with validation
-        total_time_s=round(time.time() - start, 1),
-        metrics=metrics)
-    with atomic_write(osp.join(run_dir, RESULT_NAME), 'w') as f:
-        json.dump(result, f, indent=2)
-    return result
-
-
-def _run_spec(exp: ToyExperiment, model: str, variant: str,
-              overrides: Dict[str, Any], seed: int,
-              segmenters: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
-    """Everything a run depends on; ``settings`` decides whether a
-    finished run may be reused."""
+# -- runs ------------------------------------------------------------------
+def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
+             segmenters: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """Everything a run depends on (read by :func:`.run.build_run_cfg`);
+    ``settings`` decides whether a finished run may be reused."""
     settings = dict(
-        model=model, variant=variant, overrides=overrides, seed=seed,
-        iters=exp.iters, batch_size=exp.batch_size,
+        model=arm.model, variant=arm.variant, overrides=arm.overrides,
+        seed=seed, iters=exp.iters, batch_size=exp.batch_size,
+        val_interval=exp.val_interval,
+        grad_norm_interval=exp.grad_norm_interval,
         scenes=exp.scenes.settings(),
         segmenters={role: (seg['report'] or {}).get('settings')
                     for role, seg in segmenters.items()})
     return dict(
-        model=model, variant=variant, overrides=overrides, seed=seed,
-        iters=exp.iters, batch_size=exp.batch_size,
-        data_root=exp.scenes.root,
+        arm=arm.name, model=arm.model, variant=arm.variant,
+        overrides=arm.overrides, seed=seed, iters=exp.iters,
+        batch_size=exp.batch_size, val_interval=exp.val_interval,
+        grad_norm_interval=exp.grad_norm_interval,
+        data_root=exp.scenes.root, color_mode=exp.scenes.color_mode,
         fid_cache=osp.join(exp.work_dir, 'fid_cache'),
         segmenters={
             role: dict(config=seg['config'], checkpoint=seg['checkpoint'])
             for role, seg in segmenters.items()
         },
-        work_dir=osp.join(exp.runs_dir,
-                          run_name(model, variant, overrides, seed)),
+        work_dir=osp.join(exp.runs_dir, arm.run_name(seed)),
         settings=json.loads(json.dumps(settings)))
-
-
-def _finished(run_dir: str) -> Optional[Dict[str, Any]]:
-    try:
-        with open(osp.join(run_dir, RESULT_NAME)) as f:
-            return json.load(f)
-    except (FileNotFoundError, ValueError):
-        return None
 
 
 def _train_in_subprocess(spec: Dict[str, Any],
@@ -298,13 +274,12 @@ def _train_in_subprocess(spec: Dict[str, Any],
         json.dump(spec, f, indent=2)
     with open(osp.join(run_dir, 'run.log'), 'w') as log:
         proc = subprocess.run(
-            [sys.executable, '-m', 'mmadvseg.toy.experiment', run_dir],
+            [sys.executable, '-m', 'mmadvseg.toy.run', run_dir],
             cwd=osp.dirname(CONFIGS_DIR), env=env, stdout=log,
             stderr=subprocess.STDOUT)
-    return _finished(run_dir) if proc.returncode == 0 else None
+    return load_result(run_dir) if proc.returncode == 0 else None
 
 
-# -- the whole experiment -------------------------------------------------
 def run_experiment(exp: ToyExperiment,
                    command: Optional[str] = None) -> Dict[str, Any]:
     """Run (or collect) the whole experiment.
@@ -314,53 +289,49 @@ def run_experiment(exp: ToyExperiment,
         command (str, optional): The command line, for the results.
 
     Returns:
-        dict: The ``results.json`` content, plus ``markdown`` (the table).
+        dict: The ``results.json`` content, plus ``markdown`` (the tables).
     """
     t0 = time.time()
     os.makedirs(exp.work_dir, exist_ok=True)
     runs, pending, failed = [], [], []
-    grid = [(m, v, o, s) for m, v, o in exp.arms() for s in exp.seeds]
+    grid = [(arm, seed) for arm in exp.arms for seed in exp.seeds]
+    segmenters: Dict[str, Dict[str, Any]] = {}
+    kid_note, env = 'see the runs', dict(os.environ)
     if exp.collect_only:
-        segmenters: Dict[str, Dict[str, Any]] = {}
-        for model, variant, overrides, seed in grid:
-            done = _finished(osp.join(
-                exp.runs_dir, run_name(model, variant, overrides, seed)))
-            runs += [done] if done else []
-        kid_note = 'see the runs'
+        runs = [r for r in (load_result(osp.join(
+            exp.runs_dir, arm.run_name(seed))) for arm, seed in grid) if r]
     else:
         segmenters = prepare_segmenters(exp)
         torch_home, kid_note = prepare_inception(exp.work_dir, exp.inception)
-        for model, variant, overrides, seed in grid:
-            spec = _run_spec(exp, model, variant, overrides, seed, segmenters)
-            done = None if exp.rerun else _finished(spec['work_dir'])
+        env.update(TORCH_HOME=torch_home, MMADVSEG_OFFLINE='1',
+                   OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+        for arm, seed in grid:
+            spec = run_spec(exp, arm, seed, segmenters)
+            done = None if exp.rerun else load_result(spec['work_dir'])
             if done is not None and done.get('settings') == spec['settings']:
                 runs.append(done)
                 continue
             if done is not None:
-                print(f'[toy] {osp.basename(spec["work_dir"])}: the finished '
-                      'run had other settings; training it again',
-                      flush=True)
+                print(f'[toy] {arm.run_name(seed)}: the finished run had '
+                      'other settings; training it again', flush=True)
             pending.append(spec)
     t_prep = time.time() - t0
-    env = dict(os.environ, MMADVSEG_OFFLINE='1', OMP_NUM_THREADS='1',
-               MKL_NUM_THREADS='1')
-    if pending:
-        env['TORCH_HOME'] = torch_home
     with ThreadPoolExecutor(max_workers=max(exp.jobs, 1)) as pool:
         futures = {pool.submit(_train_in_subprocess, spec, env): spec
                    for spec in pending}
         for future in as_completed(futures):
-            name = osp.basename(futures[future]['work_dir'])
+            run_dir = futures[future]['work_dir']
             result = future.result()
             if result is None:
-                failed.append(futures[future]['work_dir'])
-                print(f'[toy] FAILED {name} (see '
-                      f'{futures[future]["work_dir"]}/run.log)', flush=True)
+                failed.append(run_dir)
+                print(f'[toy] FAILED {osp.basename(run_dir)} (see '
+                      f'{run_dir}/run.log)', flush=True)
                 continue
             runs.append(result)
-            m = result['metrics']
-            print(f'[toy] done {name} in {result["total_time_s"]:.0f}s: mIoU '
-                  f'{m.get("Toy/mIoU", float("nan")):.3f}', flush=True)
+            value = result['metrics'].get(exp.primary_metric, float('nan'))
+            print(f'[toy] done {osp.basename(run_dir)} in '
+                  f'{result["total_time_s"]:.0f}s: {exp.primary_metric} '
+                  f'{value:.3f}', flush=True)
     settings = asdict(exp)
     settings['scenes'] = exp.scenes.settings()
     info = dict(
@@ -368,20 +339,18 @@ def run_experiment(exp: ToyExperiment,
         scenes=(f'{exp.scenes.color_mode} colours, {exp.scenes.size}px, '
                 f'{exp.scenes.num_train} train / {exp.scenes.num_test} test'),
         generator=sorted({r.get('generator', '?') for r in runs}),
-        guide_segmenter=_seg_summary(segmenters.get('guide')),
-        eval_segmenter=_seg_summary(segmenters.get('eval')),
+        segmenters={role: _seg_summary(seg)
+                    for role, seg in segmenters.items()},
         kid=kid_note,
         preparation_time_s=round(t_prep, 1),
         wall_time_s=round(time.time() - t0, 1),
         failed_runs=failed,
         settings=settings)
-    return write_results(exp.work_dir, runs, info)
+    return write_results(exp.work_dir, runs, info, exp.primary_metric)
 
 
-def _seg_summary(seg: Optional[Dict[str, Any]]) -> str:
-    report = (seg or {}).get('report') or {}
-    if not report:
-        return 'n/a'
+def _seg_summary(seg: Dict[str, Any]) -> str:
+    report = seg.get('report') or {}
     settings = report.get('settings', {})
     parts = [settings.get('config', '?'),
              f'{settings.get("iters")} it, {report.get("train_time_s")} s']
@@ -389,9 +358,12 @@ def _seg_summary(seg: Optional[Dict[str, Any]]) -> str:
         parts.append(f'PQ {report["panoptic"]["PQ"]:.1f}')
     sem = report.get('semantic')
     if sem:
-        parts.append(f'pixel acc {sem["aAcc"]:.3f}, mIoU {sem["mIoU"]:.3f}')
+        parts.append(f'pixel acc {sem["aAcc"]:.3f}, mIoU {sem["mIoU"]:.3f} '
+                     '(real test scenes)')
     return '; '.join(parts)
 
 
-if __name__ == '__main__':  # one run, in the subprocess of run_experiment
-    run_single(sys.argv[1])
+__all__ = [
+    'Arm', 'ToyExperiment', 'grid_arms', 'load_protocol',
+    'prepare_segmenters', 'prepare_inception', 'run_spec', 'run_experiment'
+]

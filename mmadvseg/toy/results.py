@@ -1,5 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Tables of the toy experiment: mean ± standard deviation over seeds."""
+"""Tables of the toy experiment: means over seeds, paired differences to
+the baseline with confidence intervals, and the training diagnostics."""
 import json
 import math
 import os.path as osp
@@ -12,13 +13,17 @@ MODELS = ('pix2pix', 'cyclegan')
 VARIANTS = ('baseline', 'multiclass', 'binary', 'both')
 #: (metric key in the run results, column title, digits, scale)
 COLUMNS: Tuple[Tuple[str, str, int, float], ...] = (
-    ('Toy/mIoU', 'mIoU', 3, 1.0),
-    ('Toy/aAcc', 'pixel acc', 3, 1.0),
-    ('Toy/aAcc_binary', 'thing/stuff acc', 3, 1.0),
-    ('Toy/mIoU_binary', 'thing/stuff mIoU', 3, 1.0),
+    ('Judge/mIoU', 'judge mIoU', 3, 1.0),
+    ('Colour/mIoU', 'colour mIoU', 3, 1.0),
+    ('Toy/mIoU', 'M2F-wide mIoU', 3, 1.0),
+    ('Guide/mIoU', 'guide mIoU', 3, 1.0),
+    ('Judge/aAcc_binary', 'judge thing/stuff acc', 3, 1.0),
+    ('JudgeFD/fd', 'judge FD', 2, 1.0),
     ('FID/kid', 'KID x1e3', 2, 1e3),
     ('Toy/L1', 'L1', 4, 1.0),
 )
+#: Paired differences reported beside the primary metric.
+SECONDARY = ('Colour/mIoU', 'Toy/mIoU', 'Guide/mIoU', 'JudgeFD/fd', 'Toy/L1')
 
 
 def mean_std(values: Sequence[Optional[float]]) -> Tuple[float, float]:
@@ -31,9 +36,31 @@ def mean_std(values: Sequence[Optional[float]]) -> Tuple[float, float]:
     return statistics.fmean(values), std
 
 
-def _group_key(run: Dict[str, Any]) -> tuple:
-    return (run['model'], run['variant'],
-            json.dumps(run.get('overrides') or {}, sort_keys=True))
+def t_interval(diffs: Sequence[float],
+               level: float = 0.95) -> Tuple[float, float, float]:
+    """Mean of paired differences and its two-sided t confidence interval.
+
+    Args:
+        diffs (Sequence[float]): Differences, one per seed.
+        level (float): Confidence level. Defaults to 0.95.
+
+    Returns:
+        tuple[float, float, float]: Mean, lower and upper bound (NaN bounds
+        for fewer than 2 differences).
+    """
+    mean, std = mean_std(diffs)
+    if len(diffs) < 2:
+        return mean, math.nan, math.nan
+    from scipy.stats import t
+    half = t.ppf(0.5 + level / 2, len(diffs) - 1) * std / math.sqrt(
+        len(diffs))
+    return mean, mean - half, mean + half
+
+
+def _arm(run: Dict[str, Any]) -> str:
+    return run.get('arm') or run['variant'] + ''.join(
+        f'_{k.split(".")[-1]}{v}'
+        for k, v in sorted((run.get('overrides') or {}).items()))
 
 
 def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -43,16 +70,16 @@ def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         runs (list[dict]): Results of single runs (``result.json``).
 
     Returns:
-        list[dict]: One row per (model, variant, overrides) with ``n``,
-        ``seeds``, ``iters`` and ``<metric>_mean`` / ``<metric>_std``.
+        list[dict]: One row per (model, arm) with ``n``, ``seeds``,
+        ``iters`` and ``<metric>_mean`` / ``<metric>_std``.
     """
     groups: Dict[tuple, List[Dict[str, Any]]] = {}
     for run in runs:
-        groups.setdefault(_group_key(run), []).append(run)
+        groups.setdefault((run['model'], _arm(run)), []).append(run)
     rows = []
-    for (model, variant, overrides), group in groups.items():
-        row = dict(model=model, variant=variant,
-                   overrides=json.loads(overrides), n=len(group),
+    for (model, arm), group in groups.items():
+        row = dict(model=model, arm=arm, variant=group[0]['variant'],
+                   overrides=group[0].get('overrides') or {}, n=len(group),
                    iters=sorted({r['iters'] for r in group}),
                    seeds=sorted(r['seed'] for r in group),
                    train_time_s=mean_std([r['train_time_s']
@@ -61,15 +88,60 @@ def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             mean, std = mean_std([r['metrics'].get(key) for r in group])
             row[f'{key}_mean'], row[f'{key}_std'] = mean, std
         rows.append(row)
-    order = {arm: i for i, arm in enumerate(
+    order = {(m, v): i for i, (m, v) in enumerate(
         (m, v) for m in MODELS for v in VARIANTS)}
     rows.sort(key=lambda r: (order.get((r['model'], r['variant']), 99),
-                             json.dumps(r['overrides'], sort_keys=True)))
+                             r['arm']))
+    return rows
+
+
+def paired_differences(runs: List[Dict[str, Any]],
+                       primary: str = 'Judge/mIoU',
+                       secondary: Sequence[str] = SECONDARY
+                       ) -> List[Dict[str, Any]]:
+    """Each arm minus its model's baseline, seed by seed.
+
+    Only seeds both have are paired. The number of comparisons (arms
+    other than a baseline) is returned with each row, with the
+    Bonferroni-adjusted interval of the primary metric.
+
+    Args:
+        runs (list[dict]): Results of single runs.
+        primary (str): The primary metric.
+        secondary (Sequence[str]): Further metrics (95 % intervals only).
+
+    Returns:
+        list[dict]: ``model``, ``arm``, ``n``, ``comparisons`` and per
+        metric ``<metric>`` = (mean, low, high) of the differences, plus
+        ``<primary>_bonferroni``.
+    """
+    by_arm: Dict[tuple, Dict[int, Dict[str, Any]]] = {}
+    for run in runs:
+        by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
+    arms = [key for key in by_arm if key[1] != 'baseline'
+            and (key[0], 'baseline') in by_arm]
+    rows = []
+    for model, arm in arms:
+        base, runs_arm = by_arm[(model, 'baseline')], by_arm[(model, arm)]
+        seeds = sorted(set(base) & set(runs_arm))
+        row: Dict[str, Any] = dict(model=model, arm=arm, n=len(seeds),
+                                   comparisons=len(arms))
+        for key in (primary, *secondary):
+            diffs = [runs_arm[s]['metrics'][key] - base[s]['metrics'][key]
+                     for s in seeds if key in runs_arm[s]['metrics']
+                     and key in base[s]['metrics']]
+            if diffs:
+                row[key] = t_interval(diffs)
+        diffs = [runs_arm[s]['metrics'].get(primary, math.nan) -
+                 base[s]['metrics'].get(primary, math.nan) for s in seeds]
+        row[f'{primary}_bonferroni'] = t_interval(
+            diffs, 1 - 0.05 / max(len(arms), 1))
+        rows.append(row)
     return rows
 
 
 def _fmt(mean: Optional[float], std: Optional[float], digits: int,
-         scale: float) -> str:
+         scale: float = 1.0) -> str:
     if mean is None or math.isnan(mean):
         return 'n/a'
     text = f'{mean * scale:.{digits}f}'
@@ -78,43 +150,94 @@ def _fmt(mean: Optional[float], std: Optional[float], digits: int,
     return text
 
 
+def _interval(cell: Optional[tuple], digits: int = 3) -> str:
+    if not cell:
+        return 'n/a'
+    mean, low, high = cell
+    if math.isnan(low):
+        return f'{mean:+.{digits}f}'
+    return f'{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]'
+
+
+def _table(head: List[str], lines: List[List[str]]) -> str:
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    return '\n'.join(out + ['| ' + ' | '.join(cells) + ' |'
+                            for cells in lines])
+
+
 def markdown_table(rows: List[Dict[str, Any]]) -> str:
-    """The rows of :func:`aggregate` as a Markdown table."""
-    head = ['model', 'variant', 'iters', 'seeds'] + [c[1] for c in COLUMNS]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    """The rows of :func:`aggregate` as a Markdown table (mean ± std)."""
+    lines = []
     for row in rows:
-        variant = row['variant']
-        if row['overrides']:
-            variant += ' (' + ', '.join(
-                f'{k.split(".")[-1]}={v}'
-                for k, v in sorted(row['overrides'].items())) + ')'
-        cells = [row['model'], variant,
+        cells = [row['model'], row['arm'],
                  '/'.join(map(str, row.get('iters', []))), str(row['n'])]
         cells += [
             _fmt(row.get(f'{key}_mean'), row.get(f'{key}_std'), digits,
                  scale) for key, _, digits, scale in COLUMNS
         ]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+        lines.append(cells)
+    return _table(['model', 'arm', 'iters', 'seeds'] + [c[1] for c in COLUMNS],
+                  lines)
+
+
+def paired_table(rows: List[Dict[str, Any]], primary: str) -> str:
+    """The rows of :func:`paired_differences` as a Markdown table."""
+    lines = [[
+        r['model'], f'{r["arm"]} - baseline', str(r['n']),
+        _interval(r.get(primary)),
+        _interval(r.get(f'{primary}_bonferroni'))
+    ] + [_interval(r.get(key)) for key in SECONDARY] for r in rows]
+    comparisons = rows[0]['comparisons'] if rows else 0
+    head = ['model', 'difference', 'seeds', f'{primary} [95 % CI]',
+            f'{primary} [Bonferroni CI, {comparisons} comparisons]'
+            ] + [f'{k} [95 % CI]' for k in SECONDARY]
+    return _table(head, lines)
+
+
+def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
+    """End-of-training diagnostics (mean over seeds of each run's last
+    fifth of training), per arm."""
+    groups: Dict[tuple, List[Dict[str, Any]]] = {}
+    for run in runs:
+        groups.setdefault((run['model'], _arm(run)), []).append(run)
+    keys = sorted({k for r in runs for k in r.get('diagnostics', {})})
+    if not keys:
+        return ''
+    lines = []
+    for (model, arm), group in sorted(groups.items()):
+        lines.append([model, arm] + [
+            _fmt(mean_std([r['diagnostics'][k]['end'] for r in group
+                           if k in r.get('diagnostics', {})])[0], None, 3)
+            for k in keys
+        ])
+    return _table(['model', 'arm'] + keys, lines)
 
 
 def write_results(out_dir: str, runs: List[Dict[str, Any]],
-                  info: Dict[str, Any]) -> Dict[str, Any]:
+                  info: Dict[str, Any],
+                  primary: str = 'Judge/mIoU') -> Dict[str, Any]:
     """Write ``results.json`` and ``results.md``; return the JSON content
     (plus ``markdown``)."""
     rows = aggregate(runs)
-    content = dict(info=info, rows=rows, runs=runs)
+    paired = paired_differences(runs, primary)
+    content = dict(info=info, rows=rows, paired=paired, runs=runs)
     with atomic_write(osp.join(out_dir, 'results.json'), 'w') as f:
         json.dump(content, f, indent=2, sort_keys=True)
     md = ['# AdvSegLoss vs baseline on toy scenes\n', markdown_table(rows), '']
-    ceiling = [r for r in runs if 'Toy/real_mIoU' in r['metrics']]
-    if ceiling:
-        real = mean_std([r['metrics']['Toy/real_mIoU'] for r in ceiling])[0]
-        real_acc = mean_std([r['metrics']['Toy/real_aAcc']
-                             for r in ceiling])[0]
-        md.append(f'Evaluation segmenter on the real test photos: mIoU '
-                  f'{real:.3f}, pixel acc {real_acc:.3f} (the ceiling).')
-    md += [f'- {key}: {value}' for key, value in info.items()]
+    for prefix in ('Judge', 'Toy', 'Guide', 'Colour'):
+        real = [r['metrics'][f'{prefix}/real_mIoU'] for r in runs
+                if f'{prefix}/real_mIoU' in r['metrics']]
+        if real:
+            md.append(f'- {prefix} on the real test photos: mIoU '
+                      f'{mean_std(real)[0]:.3f} (its ceiling)')
+    if paired:
+        md += ['', f'## Paired differences to the baseline ({primary})\n',
+               paired_table(paired, primary)]
+    diagnostics = diagnostics_table(runs)
+    if diagnostics:
+        md += ['', '## Diagnostics at the end of training\n', diagnostics]
+    md += [''] + [f'- {key}: {value}' for key, value in info.items()
+                  if key != 'settings']
     text = '\n'.join(md) + '\n'
     with atomic_write(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(text)
@@ -123,6 +246,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 
 
 __all__ = [
-    'MODELS', 'VARIANTS', 'COLUMNS', 'mean_std', 'aggregate',
-    'markdown_table', 'write_results'
+    'MODELS', 'VARIANTS', 'COLUMNS', 'mean_std', 't_interval', 'aggregate',
+    'paired_differences', 'markdown_table', 'paired_table',
+    'diagnostics_table', 'write_results'
 ]

@@ -23,9 +23,11 @@ from ..utils.config import CONFIGS_DIR, repo_config
 from ..utils.fileio import atomic_write
 from .scenes import ToyScenes
 
-#: The guide (it trains the GANs) and the independent evaluation segmenter.
+#: The guide (it trains the GANs), the evaluation segmenter (its wider
+#: sibling) and the judge (another family).
 GUIDE_CONFIG = 'toy/segmenters/mask2former_tiny_toy.py'
 EVAL_CONFIG = 'toy/segmenters/mask2former_tiny-wide_toy.py'
+JUDGE_CONFIG = 'toy/segmenters/panoptic_fpn_tiny_toy.py'
 CHECKPOINT_NAME = 'segmenter.pth'
 REPORT_NAME = 'segmenter.json'
 
@@ -97,6 +99,29 @@ def build_segmenter_cfg(config: str,
     return cfg
 
 
+def build_toy_segmenter(config: str, checkpoint: str) -> torch.nn.Module:
+    """A trained toy segmenter as a frozen module with the
+    ``FrozenPanopticSegmenter`` interface: Mask2Former configs give the
+    differentiable ``FrozenPanopticSegmenter``, others (Panoptic FPN) a
+    ``PanopticJudge`` (argmax predictions).
+
+    Args:
+        config (str): Segmenter config (a path, or relative to
+            ``configs/``).
+        checkpoint (str): Its trained weights.
+
+    Returns:
+        nn.Module: The segmenter.
+    """
+    from mmengine.config import Config
+    config = _config_file(config)
+    if Config.fromfile(config).model.type in ('Mask2Former', 'MaskFormer'):
+        from ..models.segmenters import FrozenPanopticSegmenter
+        return FrozenPanopticSegmenter(config=config, checkpoint=checkpoint)
+    from ..evaluation.panoptic_judge import PanopticJudge
+    return PanopticJudge(config=config, checkpoint=checkpoint)
+
+
 def load_segmenter_report(work_dir: str) -> Optional[Dict[str, Any]]:
     """The ``segmenter.json`` of a trained segmenter, if any."""
     try:
@@ -164,7 +189,8 @@ def train_toy_segmenter(work_dir: str,
                         num_workers: int = 2,
                         force: bool = False,
                         evaluate: bool = True,
-                        threads: Optional[int] = 1) -> str:
+                        threads: Optional[int] = 1,
+                        test_scenes: Optional[ToyScenes] = None) -> str:
     """Train (or reuse) a toy-scene segmenter and return its checkpoint.
 
     The toy data is generated first unless it is current
@@ -188,6 +214,10 @@ def train_toy_segmenter(work_dir: str,
             (None: leave it). Defaults to 1: on a small shared CPU, several
             processes with several intra-op threads each can run 20-40
             times slower than single-threaded ones.
+        test_scenes (ToyScenes, optional): Scenes whose test split gives the
+            pixel accuracy and mIoU of the report (default: ``scenes``; a
+            judge trained on scenes of another seed is scored on the
+            scenes it will judge).
 
     Returns:
         str: Path of the checkpoint.
@@ -221,10 +251,9 @@ def train_toy_segmenter(work_dir: str,
     finally:
         torch.set_num_threads(prev_threads)
     if evaluate:
-        from ..models.segmenters import FrozenPanopticSegmenter
         report['semantic'] = toy_segmentation_scores(
-            FrozenPanopticSegmenter(config=config_file, checkpoint=ckpt_path),
-            scenes)
+            build_toy_segmenter(config_file, ckpt_path),
+            (test_scenes or scenes).ensure())
     report['settings'] = settings
     with atomic_write(osp.join(work_dir, REPORT_NAME), 'w') as f:
         json.dump(report, f, indent=2, sort_keys=True)
@@ -248,8 +277,8 @@ def _train(cfg: Any, ckpt_path: str, evaluate: bool) -> Dict[str, Any]:
         report = dict(
             train_time_s=round(time.time() - start, 1),
             num_params=sum(p.numel() for p in model.parameters()),
-            num_things_classes=model.panoptic_head.num_things_classes,
-            num_stuff_classes=model.panoptic_head.num_stuff_classes)
+            num_things_classes=model.panoptic_fusion_head.num_things_classes,
+            num_stuff_classes=model.panoptic_fusion_head.num_stuff_classes)
         with atomic_write(ckpt_path) as tmp:
             torch.save(dict(meta=report, state_dict=state), tmp)
         if evaluate:
@@ -262,6 +291,7 @@ def _train(cfg: Any, ckpt_path: str, evaluate: bool) -> Dict[str, Any]:
 
 
 __all__ = [
-    'GUIDE_CONFIG', 'EVAL_CONFIG', 'build_segmenter_cfg',
+    'GUIDE_CONFIG', 'EVAL_CONFIG', 'JUDGE_CONFIG', 'build_segmenter_cfg',
+    'build_toy_segmenter',
     'train_toy_segmenter', 'toy_segmentation_scores', 'load_segmenter_report'
 ]

@@ -26,12 +26,20 @@ def test_toy_configs(model, variant):
     layout = 'paired' if model == 'pix2pix' else 'unpaired'
     assert cfg.train_dataloader.dataset.data_root == f'data/toy/{layout}'
     assert cfg.train_dataloader.batch_size == 4
-    metrics = {m.type: m for m in cfg.val_evaluator.metrics}
-    toy = metrics['ToySemanticAccuracy']
-    # evaluated by the independent segmenter, never the guide
-    assert toy.segmenter.config.endswith('mask2former_tiny-wide_toy.py')
-    assert 'AdvSegFIDKID' in metrics
-    assert ('SegConsistency' in metrics) == (model == 'pix2pix')
+    metrics = {m.prefix: m for m in cfg.val_evaluator.metrics}
+    # the judges: another family (primary), a wider sibling, colour ranges;
+    # the guide's own view is reported beside them
+    assert metrics['Judge'].segmenter.type == 'PanopticJudge'
+    assert metrics['Judge'].segmenter.config.endswith(
+        'panoptic_fpn_tiny_toy.py')
+    assert metrics['Toy'].segmenter.config.endswith(
+        'mask2former_tiny-wide_toy.py')
+    assert metrics['Guide'].segmenter.config.endswith(
+        'mask2former_tiny_toy.py')
+    assert metrics['Colour'].segmenter.type == 'ColourRangeJudge'
+    assert metrics['JudgeFD'].type == 'FeatureFrechetDistance'
+    assert metrics['FID'].type == 'AdvSegFIDKID'
+    assert ('SegCons' in metrics) == (model == 'pix2pix')
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
     assert cfg.model.generator.base_channels == 32
 

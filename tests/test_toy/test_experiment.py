@@ -14,13 +14,21 @@ import pytest
 
 from mmadvseg.toy import ToyScenes
 from mmadvseg.toy.experiment import (
+    Arm,
     ToyExperiment,
-    build_run_cfg,
+    grid_arms,
+    load_protocol,
     prepare_inception,
     run_experiment,
-    run_name,
 )
-from mmadvseg.toy.results import aggregate, markdown_table, mean_std
+from mmadvseg.toy.results import (
+    aggregate,
+    markdown_table,
+    mean_std,
+    paired_differences,
+    t_interval,
+)
+from mmadvseg.toy.run import build_run_cfg
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -29,7 +37,7 @@ def _run(model, variant, seed, miou, kid, overrides=None):
     return dict(model=model, variant=variant, seed=seed, iters=2,
                 batch_size=2, overrides=overrides or {}, train_time_s=1.0,
                 total_time_s=2.0,
-                metrics={'Toy/mIoU': miou, 'FID/kid': kid, 'Toy/L1': 0.1})
+                metrics={'Judge/mIoU': miou, 'FID/kid': kid, 'Toy/L1': 0.1})
 
 
 def test_aggregate_and_table():
@@ -40,14 +48,14 @@ def test_aggregate_and_table():
         _run('pix2pix', 'baseline', 0, 0.3, 0.03),
     ]
     rows = aggregate(runs)
-    assert [(r['model'], r['variant']) for r in rows] == [
+    assert [(r['model'], r['arm']) for r in rows] == [
         ('pix2pix', 'baseline'), ('pix2pix', 'both'), ('cyclegan', 'both')
     ]
     both = rows[1]
     assert both['n'] == 2 and both['seeds'] == [0, 1]
-    assert both['Toy/mIoU_mean'] == pytest.approx(0.5)
-    assert both['Toy/mIoU_std'] == pytest.approx(math.sqrt(0.02))
-    assert math.isnan(rows[0]['Toy/mIoU_std'])  # one seed: no spread
+    assert both['Judge/mIoU_mean'] == pytest.approx(0.5)
+    assert both['Judge/mIoU_std'] == pytest.approx(math.sqrt(0.02))
+    assert math.isnan(rows[0]['Judge/mIoU_std'])  # one seed: no spread
     table = markdown_table(rows)
     assert '| pix2pix | both | 2 | 2 | 0.500 ± 0.141 |' in table
     assert '30.00 ± 14.14' in table  # KID x 1e3
@@ -73,57 +81,130 @@ def test_inception_label_follows_the_file_used(tmp_path, monkeypatch):
     assert real.read_bytes() == b'the real weights'
 
 
-def test_run_cfg_uses_the_guide_and_eval_segmenters(tmp_path):
-    segs = dict(guide=dict(config='g.py', checkpoint='g.pth'),
-                eval=dict(config='e.py', checkpoint='e.pth'))
+def test_run_cfg_points_each_metric_at_its_segmenter(tmp_path):
+    segs = {role: dict(config=f'{role}.py', checkpoint=f'{role}.pth')
+            for role in ('guide', 'eval', 'judge')}
     spec = dict(model='cyclegan', variant='binary', seed=3, iters=10,
                 batch_size=4, data_root='/data', segmenters=segs,
-                fid_cache=str(tmp_path / 'cache'),
-                work_dir=str(tmp_path / 'run'),
+                fid_cache=str(tmp_path / 'cache'), color_mode='shared',
+                work_dir=str(tmp_path / 'run'), grad_norm_interval=5,
                 overrides={'model.adv_seg.loss_weights.binary': 10})
     cfg = build_run_cfg(spec)
-    assert cfg.model.adv_seg.segmenter.checkpoint == 'g.pth'
+    assert cfg.model.adv_seg.segmenter.checkpoint == 'guide.pth'
     assert cfg.model.adv_seg.loss_weights.binary == 10
-    seg_metrics = [m for m in cfg.val_evaluator.metrics if 'segmenter' in m]
-    assert seg_metrics and all(m.segmenter.checkpoint == 'e.pth'
-                               for m in seg_metrics)
+    assert cfg.model.grad_norm_interval == 5
+    metrics = {m.prefix: m for m in cfg.val_evaluator.metrics}
+    # the judge is the other family, the guide never measures alone
+    assert metrics['Judge'].segmenter.checkpoint == 'judge.pth'
+    assert metrics['JudgeFD'].segmenter.checkpoint == 'judge.pth'
+    assert metrics['Toy'].segmenter.checkpoint == 'eval.pth'
+    assert metrics['Guide'].segmenter.checkpoint == 'guide.pth'
+    assert 'Colour' not in metrics  # shared colours: no colour judge
     assert cfg.test_evaluator == cfg.val_evaluator
     assert cfg.train_dataloader.dataset.data_root == '/data/unpaired'
     assert cfg.train_cfg.max_iters == 10
     assert cfg.param_scheduler[0]['begin'] == 5
     assert cfg.randomness.seed == 3
     base = build_run_cfg(dict(spec, model='pix2pix', variant='baseline',
-                              overrides={}))
+                              overrides={}, color_mode='distinct'))
+    assert 'Colour' in {m.prefix for m in base.val_evaluator.metrics}
     assert base.model.get('adv_seg') is None
     assert base.val_dataloader.dataset.data_root == '/data/paired'
 
 
 def test_settings_validate_and_name_runs():
-    with pytest.raises(ValueError, match='unknown models'):
-        ToyExperiment(models=('unet', ))
-    exp = ToyExperiment(work_dir='w', scenes=ToyScenes(color_mode='shared'),
-                        overrides={'model.adv_seg.hard': True})
+    with pytest.raises(ValueError, match='unknown arm'):
+        Arm('unet', 'both')
+    arms = grid_arms(overrides={'model.adv_seg.hard': True})
+    assert Arm('pix2pix', 'baseline') in arms  # baselines: no overrides
+    assert Arm('cyclegan', 'both', {'model.adv_seg.hard': True}) in arms
+    assert Arm('cyclegan', 'both', {'model.adv_seg.hard': True}).run_name(
+        2) == 'cyclegan_both_hardTrue_seed2'
+    assert Arm('pix2pix', 'both', name='both-cond').run_name(0) == \
+        'pix2pix_both-cond_seed0'
+    exp = ToyExperiment(work_dir='w', scenes=ToyScenes(color_mode='shared'))
     assert exp.scenes.root == osp.abspath('w/data_shared')
     assert exp.runs_dir == osp.abspath('w/runs_shared')
-    arms = exp.arms()
-    assert ('pix2pix', 'baseline', {}) in arms  # baselines: no overrides
-    assert ('cyclegan', 'both', {'model.adv_seg.hard': True}) in arms
-    assert run_name('cyclegan', 'both', {'model.adv_seg.hard': True},
-                    2) == 'cyclegan_both_hardTrue_seed2'
+    assert exp.judge_scenes.seed == exp.scenes.seed + 1
+    with pytest.raises(ValueError, match='another seed'):
+        ToyExperiment(judge_scene_seed=0)
+
+
+def test_judge_never_trains_on_the_guides_scenes(tmp_path):
+    """The judge's training scenes are other scenes than every scene the
+    guide and the GANs see (compared image by image)."""
+    import hashlib
+    exp = ToyExperiment(work_dir=str(tmp_path),
+                        scenes=ToyScenes(num_train=30, num_test=10))
+    guide, judge = exp.scenes.ensure(), exp.judge_scenes.ensure()
+
+    def photos(scenes, split):
+        return {hashlib.sha1(open(osp.join(scenes.img_dir(split), f'{n}.png'),
+                                  'rb').read()).hexdigest()
+                for n in scenes.names(split)}
+
+    judged = photos(judge, 'train')
+    assert len(judged) == 30
+    assert not judged & photos(guide, 'train')
+    assert not judged & photos(guide, 'test')
+
+
+def test_paired_differences_and_intervals():
+    runs = [_run('pix2pix', 'baseline', s, m, 0.0)
+            for s, m in ((0, 0.40), (1, 0.50), (2, 0.45))]
+    runs += [_run('pix2pix', 'both', s, m, 0.0)
+             for s, m in ((0, 0.45), (1, 0.52), (2, 0.52), (3, 0.9))]
+    runs += [_run('pix2pix', 'binary', 0, 0.3, 0.0)]
+    rows = {r['arm']: r for r in paired_differences(runs)}
+    both = rows['both']
+    assert both['n'] == 3 and both['comparisons'] == 2  # seed 3: unpaired
+    mean, low, high = both['Judge/mIoU']
+    diffs = [0.05, 0.02, 0.07]
+    assert mean == pytest.approx(sum(diffs) / 3)
+    sd = math.sqrt(sum((d - mean)**2 for d in diffs) / 2)
+    half = 4.302652729911275 * sd / math.sqrt(3)  # t(0.975, 2)
+    assert (low, high) == pytest.approx((mean - half, mean + half))
+    _, b_low, b_high = both['Judge/mIoU_bonferroni']  # 97.5 %, 2 tests
+    assert b_low < low and b_high > high
+    assert math.isnan(rows['binary']['Judge/mIoU'][1])  # one pair: no CI
+    assert t_interval([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+
+
+def test_protocol_files_load(tmp_path):
+    import glob
+
+    from mmadvseg.utils.config import CONFIGS_DIR
+    protocols = glob.glob(osp.join(CONFIGS_DIR, 'toy', 'protocols', '*.py'))
+    assert protocols
+    for path in protocols:
+        exp = load_protocol(path, work_dir=str(tmp_path), jobs=2)
+        assert exp.jobs == 2 and exp.primary_metric == 'Judge/mIoU'
+        assert len(exp.seeds) == 5
+        models = {arm.model for arm in exp.arms}
+        for model in models:
+            assert Arm(model, 'baseline') in exp.arms
 
 
 def test_end_to_end(tmp_path):
     exp = ToyExperiment(
-        work_dir=str(tmp_path / 'bench'), models=('pix2pix', ),
-        variants=('both', ), seeds=(0, ), iters=2, batch_size=2,
+        work_dir=str(tmp_path / 'bench'), arms=[Arm('pix2pix', 'both')],
+        seeds=(0, ), iters=2, batch_size=2, grad_norm_interval=1,
         scenes=ToyScenes(num_train=4, num_test=2), segmenter_iters=2)
     content = run_experiment(exp)
     assert content['info']['failed_runs'] == []
     assert len(content['runs']) == 1
     metrics = content['runs'][0]['metrics']
-    for key in ('Toy/mIoU', 'Toy/aAcc', 'Toy/aAcc_binary', 'FID/kid',
-                'Toy/L1', 'Toy/real_mIoU', 'SegCons/mIoU'):
+    for key in ('Judge/mIoU', 'Colour/mIoU', 'Guide/mIoU', 'Toy/mIoU',
+                'Toy/aAcc', 'Toy/aAcc_binary', 'FID/kid', 'JudgeFD/fd',
+                'Toy/L1', 'Toy/real_mIoU', 'SegCons/mIoU', 'Judge/void'):
         assert key in metrics, key
+    run = content['runs'][0]
+    assert run['curves']['Judge/mIoU'][-1] == [2, metrics['Judge/mIoU']]
+    diagnostics = run['diagnostics']
+    for key in ('advseg_multiclass_d_real_logit', 'advseg_guide_entropy_fake',
+                'advseg_guide_maxprob_real', 'gradnorm_loss_pixel',
+                'gradnorm_loss_advseg_binary_g'):
+        assert key in diagnostics, key
     assert 'time' not in metrics  # only metrics, not loop timings
     assert 'RANDOM-weight Inception' in content['info']['kid']
     assert content['runs'][0]['generator'].startswith('ResnetGenerator, 32')
@@ -132,6 +213,7 @@ def test_end_to_end(tmp_path):
         assert json.load(f)['rows'][0]['variant'] == 'both'
     text = (out / 'results.md').read_text()
     assert '| pix2pix | both | 2 | 1 |' in text
+    assert 'Diagnostics at the end of training' in text
     # finished runs are reused: nothing is trained again
     result = out / 'runs_distinct' / 'pix2pix_both_seed0' / 'result.json'
     mtime = os.stat(result).st_mtime_ns
@@ -156,7 +238,8 @@ def test_tool_parses_overrides_like_cfg_options(tmp_path):
     """`--adv-seg-options model.adv_seg.condition=None` reaches the runs as
     None (mmengine's DictAction), seen in the run names it collects."""
     runs = tmp_path / 'runs_distinct'
-    name = run_name('pix2pix', 'both', {'model.adv_seg.condition': None}, 0)
+    name = Arm('pix2pix', 'both',
+               {'model.adv_seg.condition': None}).run_name(0)
     (runs / name).mkdir(parents=True)
     done = _run('pix2pix', 'both', 0, 0.7, 0.01,
                 overrides={'model.adv_seg.condition': None})
@@ -168,5 +251,5 @@ def test_tool_parses_overrides_like_cfg_options(tmp_path):
          'model.adv_seg.condition=None'],
         cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert '| pix2pix | both (condition=None) | 2 | 1 | 0.700 |' in \
+    assert '| pix2pix | both_conditionNone | 2 | 1 | 0.700 |' in \
         proc.stdout

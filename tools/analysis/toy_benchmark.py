@@ -4,13 +4,21 @@
 
     python tools/analysis/toy_benchmark.py --work-dir work_dirs/toy_bench \\
         --models pix2pix --seeds 0 1 2 --iters 150 --jobs 2
+    python tools/analysis/toy_benchmark.py \\
+        --protocol configs/toy/protocols/evidence_distinct.py --jobs 2
 """
 import argparse
 import sys
+from dataclasses import replace
 
 from mmengine.config import DictAction
 
-from mmadvseg.toy.experiment import ToyExperiment, run_experiment
+from mmadvseg.toy.experiment import (
+    ToyExperiment,
+    grid_arms,
+    load_protocol,
+    run_experiment,
+)
 from mmadvseg.toy.results import MODELS, VARIANTS
 from mmadvseg.toy.scenes import add_toy_scene_args, toy_scenes_from_args
 
@@ -18,15 +26,25 @@ from mmadvseg.toy.scenes import add_toy_scene_args, toy_scenes_from_args
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='AdvSegLoss vs baseline on toy scenes')
-    parser.add_argument('--work-dir', default='work_dirs/toy_bench')
-    parser.add_argument('--models', nargs='+', default=list(MODELS),
-                        choices=MODELS)
-    parser.add_argument('--variants', nargs='+', default=list(VARIANTS),
-                        choices=VARIANTS)
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    parser.add_argument('--iters', type=int, default=400)
-    parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--segmenter-iters', type=int, default=1000)
+    parser.add_argument(
+        '--protocol', help='a protocol file (configs/toy/protocols/): its '
+        'arms, seeds, schedule and scenes; the options below given on the '
+        'command line override it')
+    parser.add_argument('--work-dir', help='default: work_dirs/toy_bench')
+    parser.add_argument('--models', nargs='+', choices=MODELS,
+                        help='default: all (a grid with --variants)')
+    parser.add_argument('--variants', nargs='+', choices=VARIANTS,
+                        help='default: all')
+    parser.add_argument('--seeds', nargs='+', type=int,
+                        help='default: 0 1 2')
+    parser.add_argument('--iters', type=int, help='default: 400')
+    parser.add_argument('--batch-size', type=int, help='default: 4')
+    parser.add_argument('--segmenter-iters', type=int, help='default: 1000')
+    parser.add_argument('--val-interval', type=int,
+                        help='validate every N iterations (curves)')
+    parser.add_argument('--grad-norm-interval', type=int,
+                        help='gradient-norm diagnostics every N iterations '
+                        '(default 25; 0: off)')
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs in parallel (each single-threaded)')
     parser.add_argument(
@@ -45,14 +63,35 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    exp = ToyExperiment(
-        work_dir=args.work_dir, models=args.models, variants=args.variants,
-        seeds=args.seeds, iters=args.iters, batch_size=args.batch_size,
-        scenes=toy_scenes_from_args(args),
-        segmenter_iters=args.segmenter_iters, jobs=args.jobs,
-        overrides=args.adv_seg_options, inception=args.inception,
-        force_segmenters=args.force_segmenters, rerun=args.rerun,
-        collect_only=args.collect_only)
+    options = dict(
+        work_dir=args.work_dir, seeds=args.seeds, iters=args.iters,
+        batch_size=args.batch_size, segmenter_iters=args.segmenter_iters,
+        val_interval=args.val_interval,
+        grad_norm_interval=args.grad_norm_interval, jobs=args.jobs,
+        inception=args.inception,
+        force_segmenters=args.force_segmenters or None,
+        rerun=args.rerun or None, collect_only=args.collect_only or None)
+    scene_options = {k: v for k, v in vars(args).items()
+                     if k.startswith('scene_') and v is not None}
+    grid = args.models or args.variants or args.adv_seg_options
+    if args.protocol:
+        exp = load_protocol(args.protocol, **options)
+        if scene_options:
+            options['scenes'] = replace(
+                exp.scenes, **{k[len('scene_'):]: v
+                               for k, v in scene_options.items()})
+        if grid:
+            options['arms'] = grid_arms(args.models or MODELS,
+                                        args.variants or VARIANTS,
+                                        args.adv_seg_options)
+        exp = replace(exp, **{k: v for k, v in options.items()
+                              if v is not None})
+    else:
+        exp = ToyExperiment(
+            arms=grid_arms(args.models or MODELS, args.variants or VARIANTS,
+                           args.adv_seg_options),
+            scenes=toy_scenes_from_args(args),
+            **{k: v for k, v in options.items() if v is not None})
     print(run_experiment(exp, ' '.join(sys.argv))['markdown'])
 
 

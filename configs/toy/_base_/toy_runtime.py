@@ -1,9 +1,9 @@
 # Shared by the toy GANs: a short iteration-based schedule for a CPU
 # (Adam 2e-4, betas (0.5, 0.999), constant for the first half, then linear
-# decay to 0, as the authors' schedule in miniature), batch 4 (datasets/),
-# a reduced ResNet generator (32 base channels, 6 blocks) and the tiny toy
-# segmenter (tools/train_segmenter.py) wherever AdvSegLoss is on. Leaves
-# pick the model and the variant; the toy experiment sets the length.
+# decay to 0, as the authors' schedule in miniature), batch 4 (datasets/).
+# The model bases add a reduced ResNet generator (32 base channels, 6 blocks)
+# and the tiny toy segmenter (toy_evaluator.py) wherever AdvSegLoss is on.
+# Leaves pick the model and the variant; the toy experiment sets the length.
 _base_ = [
     '../../_base_/schedules/adam_lr2e-4_100e-const_100e-decay.py',
     '../../_base_/default_runtime.py'
@@ -11,7 +11,7 @@ _base_ = [
 custom_imports = dict(
     imports=[
         'mmadvseg.engine', 'mmadvseg.evaluation', 'mmadvseg.models',
-        'mmadvseg.toy.transforms'
+        'mmadvseg.toy.judges', 'mmadvseg.toy.transforms'
     ],
     allow_failed_imports=False)
 max_iters = 2000
@@ -33,7 +33,3 @@ log_processor = dict(by_epoch=False)
 default_hooks = dict(
     logger=dict(interval=100),
     checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
-toy_segmenter = dict(
-    type='FrozenPanopticSegmenter',
-    config='configs/toy/segmenters/mask2former_tiny_toy.py',
-    checkpoint='work_dirs/mask2former_tiny_toy/segmenter.pth')

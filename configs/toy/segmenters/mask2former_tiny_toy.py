@@ -4,14 +4,17 @@
 # 16 base channels (trainable BN, no ImageNet weights), 32 feature channels,
 # 10 queries, 1 pixel-decoder layer with 2 points, 2 decoder layers; 64x64
 # scenes without large-scale jittering; AdamW 1e-3 with warm-up and cosine
-# decay (1e-4 finds no objects in 1,000 iterations).
+# decay (1e-4 finds no objects in 1,000 iterations; _base_/toy_panoptic.py).
 #
 # An mmdet config (mmdet scope; never a _base_ of an mmagic config). Train it
 # with `python tools/train_segmenter.py`, which writes
 # work_dirs/mask2former_tiny_toy/segmenter.pth, the checkpoint that
 # FrozenPanopticSegmenter(config=this file) loads. Data: the layout of
 # mmadvseg.toy.ToyScenes under `data_root`.
-_base_ = 'mmdet::mask2former/mask2former_r50_8xb2-lsj-50e_coco-panoptic.py'
+_base_ = [
+    'mmdet::mask2former/mask2former_r50_8xb2-lsj-50e_coco-panoptic.py',
+    './_base_/toy_panoptic.py'
+]
 
 num_things_classes = 3
 num_stuff_classes = 3
@@ -56,83 +59,15 @@ model = dict(
     train_cfg=dict(num_points=1024),
     test_cfg=dict(instance_on=False))
 
-# Toy scenes (mmadvseg.toy.TOY_METAINFO, spelled out: a config file cannot
-# import it without switching to the lazy config style)
-dataset_type = 'CocoPanopticDataset'
-data_root = 'data/toy/'
-metainfo = dict(
-    classes=('elephant', 'sheep', 'bird', 'sky', 'grass', 'water'),
-    thing_classes=('elephant', 'sheep', 'bird'),
-    stuff_classes=('sky', 'grass', 'water'),
-    palette=[(128, 128, 128), (240, 230, 200), (220, 40, 30),
-             (135, 190, 240), (60, 160, 60), (20, 110, 130)])
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(
-        type='LoadPanopticAnnotations',
-        with_bbox=True,
-        with_mask=True,
-        with_seg=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadPanopticAnnotations'),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
-split = dict(type=dataset_type, data_root=data_root, metainfo=metainfo)
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    batch_sampler=None,  # square scenes: no aspect-ratio grouping
-    dataset=dict(
-        split,
-        ann_file='annotations/panoptic_train.json',
-        data_prefix=dict(img='images/train/', seg='panoptic/train/'),
-        filter_cfg=dict(filter_empty_gt=True),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    dataset=dict(
-        split,
-        ann_file='annotations/panoptic_test.json',
-        data_prefix=dict(img='images/test/', seg='panoptic/test/'),
-        test_mode=True,
-        pipeline=test_pipeline))
+train_dataloader = dict(_delete_=True, **_base_.toy_train_dataloader)
+val_dataloader = dict(_delete_=True, **_base_.toy_val_dataloader)
 test_dataloader = val_dataloader
-# PQ / SQ / RQ with panopticapi (mmadvseg.toy re-points the paths)
-val_evaluator = dict(
-    _delete_=True,
-    type='CocoPanopticMetric',
-    ann_file=data_root + 'annotations/panoptic_test.json',
-    seg_prefix=data_root + 'panoptic/test/',
-    backend_args=None)
+val_evaluator = dict(_delete_=True, **_base_.toy_val_evaluator)
 test_evaluator = val_evaluator
-
-max_iters = 1000
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-5,
-        by_epoch=False,
-        begin=50,
-        end=max_iters)
-]
-train_cfg = dict(
-    max_iters=max_iters, val_interval=max_iters, dynamic_intervals=None)
+optim_wrapper = dict(_delete_=True, **_base_.toy_optim_wrapper)
+param_scheduler = _base_.toy_param_scheduler
+train_cfg = dict(_delete_=True, **_base_.toy_train_cfg)
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+    checkpoint=dict(interval=_base_.toy_max_iters, max_keep_ckpts=1))
 randomness = dict(seed=0)

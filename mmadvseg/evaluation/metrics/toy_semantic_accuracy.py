@@ -38,6 +38,9 @@ class ToySemanticAccuracy(SegmenterMetric):
       photo, RGB in [0, 1];
     - with ``with_real``, the same segmentation scores for the real photos
       (``real_mIoU`` ...): the ceiling the evaluation segmenter allows;
+    - ``void``: for a segmenter that leaves pixels unlabelled and fills them
+      (``PanopticJudge``), the mean share of such pixels in the generated
+      images;
     - ``num_images``.
 
     A sample whose ``same_scene`` is False (unpaired data that pairs a
@@ -105,6 +108,7 @@ class ToySemanticAccuracy(SegmenterMetric):
                     self.channel_order, self.value_range, self.quantize)
                 images = torch.cat([fake, real]) if self.with_real else fake
                 labels, binary = segment_labels(segmenter, images)
+                voids = getattr(segmenter, 'last_void_fraction', None)
                 for i, sample in enumerate(data_samples[start:stop]):
                     gt = _resize_labels(self._ground_truth(sample),
                                         labels.shape[-2:]).to(labels.device)
@@ -121,6 +125,8 @@ class ToySemanticAccuracy(SegmenterMetric):
                             gt, labels[j], num_classes, IGNORE_INDEX)
                         result[f'{prefix}binary'] = sparse_confusion(
                             gt_binary, binary[j], 2, IGNORE_INDEX)
+                    if voids:
+                        result['void'] = voids[i]
                     if fake[i].shape == real[i].shape and same_scene:
                         result['l1'] = float(
                             (fake[i] - real[i]).abs().mean().cpu())
@@ -150,6 +156,8 @@ class ToySemanticAccuracy(SegmenterMetric):
             metrics.update({f'{prefix}{k}': v for k, v in scores.items()})
         l1 = [r['l1'] for r in results if 'l1' in r]
         metrics['L1'] = float(np.mean(l1)) if l1 else float('nan')
+        if any('void' in r for r in results):
+            metrics['void'] = float(np.mean([r['void'] for r in results]))
         metrics['num_images'] = len(results)
         return metrics
 
