@@ -26,7 +26,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from ..utils.config import CONFIGS_DIR, repo_config
 from ..utils.fileio import atomic_write
@@ -94,8 +94,9 @@ class ToyExperiment:
         arms (Sequence[Arm]): The arms (default :func:`grid_arms`).
         seeds (Sequence[int]): Training seeds; every arm of a seed starts
             from the same weights and sees the data in the same order.
-        iters (int): GAN training iterations per run (constant learning
-            rate for the first half, linear decay to 0 over the second).
+        iters (int | dict): GAN training iterations per run (constant
+            learning rate for the first half, linear decay to 0 over the
+            second), or a dict of them per model.
         batch_size (int): GAN batch size.
         scenes (ToyScenes): The toy data; its root is replaced by
             ``work_dir/data_<color_mode>``.
@@ -116,7 +117,7 @@ class ToyExperiment:
     work_dir: str = 'work_dirs/toy_bench'
     arms: Sequence[Arm] = field(default_factory=grid_arms)
     seeds: Sequence[int] = (0, 1, 2)
-    iters: int = 400
+    iters: Union[int, Dict[str, int], None] = 400
     batch_size: int = 4
     scenes: ToyScenes = field(default_factory=ToyScenes)
     segmenter_iters: int = 1000
@@ -141,9 +142,20 @@ class ToyExperiment:
         if self.judge_scene_seed is None:
             object.__setattr__(self, 'judge_scene_seed',
                                self.scenes.seed + 1)
+        if not self.collect_only and not all(
+                isinstance(self.iters_of(arm.model), int)
+                for arm in self.arms):
+            raise ValueError(f'no schedule for every model: iters='
+                             f'{self.iters!r} (a protocol sets it first)')
         if self.judge_scene_seed == self.scenes.seed:
             raise ValueError('the judge must be trained on scenes of '
                              'another seed than the guide')
+
+    def iters_of(self, model: str) -> Optional[int]:
+        """The number of GAN iterations of ``model``'s runs."""
+        if isinstance(self.iters, dict):
+            return self.iters.get(model)
+        return self.iters
 
     @property
     def runs_dir(self) -> str:
@@ -241,9 +253,10 @@ def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
              segmenters: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """Everything a run depends on (read by :func:`.run.build_run_cfg`);
     ``settings`` decides whether a finished run may be reused."""
+    iters = exp.iters_of(arm.model)
     settings = dict(
         model=arm.model, variant=arm.variant, overrides=arm.overrides,
-        seed=seed, iters=exp.iters, batch_size=exp.batch_size,
+        seed=seed, iters=iters, batch_size=exp.batch_size,
         val_interval=exp.val_interval,
         grad_norm_interval=exp.grad_norm_interval,
         scenes=exp.scenes.settings(),
@@ -251,7 +264,7 @@ def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
                     for role, seg in segmenters.items()})
     return dict(
         arm=arm.name, model=arm.model, variant=arm.variant,
-        overrides=arm.overrides, seed=seed, iters=exp.iters,
+        overrides=arm.overrides, seed=seed, iters=iters,
         batch_size=exp.batch_size, val_interval=exp.val_interval,
         grad_norm_interval=exp.grad_norm_interval,
         data_root=exp.scenes.root, color_mode=exp.scenes.color_mode,
