@@ -11,6 +11,7 @@ the file appears under its name, onnxruntime runs it on real test sketches
 difference above the tolerance leaves no file.
 """
 import os.path as osp
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..datasets.layouts import scan_images
 from ..utils.fileio import atomic_write
-from .inputs import read_sketch
+from .inputs import collect_images, read_sketch
 from .onnx_backend import INPUT_NAME, OUTPUT_NAME, draw_masks, mask_names
 from .spec import ONNX_METADATA_KEY, GeneratorSpec
 
@@ -147,8 +148,9 @@ def export_onnx(config: str,
     for name, layer in zip(names, spec.dropout_layers):
         axes[name] = {2: f'height_{layer.stride}', 3: f'width_{layer.stride}'}
     with atomic_write(out) as tmp, warnings.catch_warnings():
-        # the exporter's notes on reflection padding's slices
-        warnings.filterwarnings('ignore', 'Constant folding')
+        # the exporter's notes on padding slices and per-image norms
+        warnings.filterwarnings('ignore', category=UserWarning,
+                                module=r'torch\.onnx')
         torch.onnx.export(
             net, (torch.zeros(1, 3, side, side), *masks), tmp,
             input_names=[INPUT_NAME] + names, output_names=[OUTPUT_NAME],
@@ -168,4 +170,38 @@ def export_onnx(config: str,
     return ExportReport(out, spec, diff, f'{checked} ({", ".join(sizes)})')
 
 
-__all__ = ['export_onnx', 'check_onnx', 'config_test_sketches', 'ExportReport']
+def export_command(args: Any) -> int:
+    """Run ``tools/deployment/export_onnx.py`` with its parsed arguments
+    (``model``: CONFIG CHECKPOINT or WORK_DIR; ``out``, ``check_images``,
+    ``tolerance``, ``opset``).
+
+    Returns:
+        int: 0 on success; 1 after one ``error:`` line.
+    """
+    from .colorizer import resolve_model
+    try:
+        if len(args.model) > 2 or not args.out.endswith('.onnx'):
+            raise ValueError('usage: CONFIG CHECKPOINT or WORK_DIR, and '
+                             '--out FILE.onnx')
+        config, checkpoint = resolve_model(*args.model)
+        if not config:
+            raise ValueError(f'{checkpoint} is already an ONNX model')
+        sketches = None
+        if args.check_images:
+            sketches = [read_sketch(path)
+                        for path, _ in collect_images(args.check_images)]
+        report = export_onnx(config, checkpoint, args.out, sketches,
+                             args.tolerance, args.opset)
+    except (ValueError, RuntimeError, FileNotFoundError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    print(f'{report.path}: {report.spec.description}; onnxruntime vs '
+          f'PyTorch max abs difference {report.max_abs_diff:.2e} on '
+          f'{report.checked}')
+    return 0
+
+
+__all__ = [
+    'export_onnx', 'export_command', 'check_onnx', 'config_test_sketches',
+    'ExportReport'
+]
