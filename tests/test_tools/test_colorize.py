@@ -1,0 +1,173 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""tools/colorize.py as a subprocess: parity with tools/test.py on toy
+models trained as in the demo, a folder with bad files, unusable model
+files."""
+import glob
+import os
+import os.path as osp
+import subprocess
+import sys
+from dataclasses import replace
+from typing import Optional
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from mmadvseg.apis import Colorizer
+from mmadvseg.testing.tiny_checkpoints import write_tiny_model
+from mmadvseg.toy.demo import demo_experiment
+from mmadvseg.toy.experiment import Arm, ToyExperiment, run_experiment
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def run(*args: str, env: dict = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=REPO, text=True,
+                          capture_output=True, timeout=900,
+                          env=dict(os.environ, **(env or {})))
+
+
+@pytest.fixture(scope='module')
+def toy_runs(tmp_path_factory) -> ToyExperiment:
+    """Toy Pix2Pix and CycleGAN trained as the demo trains them, in small
+    (4 scenes, 2 iterations, segmenters of 2 iterations)."""
+    exp = replace(
+        demo_experiment(str(tmp_path_factory.mktemp('toy')), iters=2,
+                        segmenter_iters=2, num_train=4, num_test=2),
+        arms=(Arm('pix2pix', 'baseline'), Arm('cyclegan', 'baseline')),
+        batch_size=2)
+    assert run_experiment(exp)['info']['failed_runs'] == []
+    return exp
+
+
+def run_test_tool(exp: ToyExperiment, name: str, tmp_path,
+                  seed: Optional[int] = None) -> str:
+    """tools/test.py on the run's saved config and last checkpoint, with
+    FID as the only metric (the toy segmenters are not what is tested);
+    with ``seed``, torch is seeded before every batch of one image.
+    Returns its image folder."""
+    run_dir = osp.join(exp.runs_dir, name)
+    config = glob.glob(osp.join(run_dir, '*.py'))[0]
+    lines = [
+        f'_base_ = {config!r}',
+        "test_evaluator = dict(_delete_=True, type='Evaluator', metrics=["
+        "dict(type='AdvSegFIDKID', prefix='FID', fake_key='fake_photo', "
+        "real_key='img_photo')])"
+    ]
+    if seed is not None:
+        imports = Config.fromfile(config).custom_imports['imports'] + [
+            'mmadvseg.testing.reseed_hook'
+        ]
+        lines += [
+            f'custom_imports = dict(imports={imports!r})',
+            f"custom_hooks = [dict(type='ReseedTestIterHook', seed={seed})]",
+            'test_dataloader = dict(batch_size=1)'
+        ]
+    derived = tmp_path / 'test_config.py'
+    derived.write_text('\n'.join(lines) + '\n')
+    proc = run('tools/test.py', str(derived), osp.join(run_dir, 'iter_2.pth'),
+               '--work-dir', str(tmp_path / 'test'), env=dict(
+                   MMADVSEG_OFFLINE='1',
+                   TORCH_HOME=osp.join(exp.work_dir, 'torch_home')))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return str(tmp_path / 'test' / 'images')
+
+
+def assert_same(colorized: str, tested: str) -> None:
+    a, b = (cv2.imread(p).astype(int) for p in (colorized, tested))
+    assert a.shape == b.shape == (64, 64, 3)
+    assert np.abs(a - b).max() <= 1, (colorized, tested)
+
+
+def test_pix2pix_matches_tools_test(toy_runs, tmp_path):
+    """Pix2Pix tests with dropout on; tools/test.py's masks come from the
+    runner's random state, pinned here by a hook that seeds torch before
+    each batch of one image, as the colorizer's --seed does per image."""
+    run_dir = osp.join(toy_runs.runs_dir, 'pix2pix_baseline_seed0')
+    images = run_test_tool(toy_runs, 'pix2pix_baseline_seed0', tmp_path,
+                           seed=7)
+    pairs = osp.join(toy_runs.scenes.root, 'paired', 'test')
+    sketches = tmp_path / 'sketches'
+    sketches.mkdir()
+    for name in sorted(os.listdir(pairs)):
+        pair = cv2.imread(osp.join(pairs, name))
+        cv2.imwrite(str(sketches / name), pair[:, :pair.shape[1] // 2])
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', run_dir, str(sketches), '--out',
+               str(out), '--seed', '7', '--batch-size', '2')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = sorted(os.listdir(sketches))
+    assert len(names) == 2 and sorted(os.listdir(out)) == names
+    for name in names:
+        assert_same(str(out / name), osp.join(images, name))
+    # the seed matters: another one gives other colours
+    other = Colorizer(run_dir)(str(sketches / names[0]), seed=8)
+    expected = cv2.imread(osp.join(images, names[0])).astype(int)
+    assert np.abs(other - expected).max() > 1
+
+
+def test_cyclegan_matches_tools_test(toy_runs, tmp_path):
+    """CycleGAN has no dropout: tools/test.py in the config's batches of
+    10, the colorizer image by image."""
+    run_dir = osp.join(toy_runs.runs_dir, 'cyclegan_baseline_seed0')
+    config = osp.join(run_dir, 'cyclegan_baseline_toy.py')
+    checkpoint = osp.join(run_dir, 'iter_2.pth')
+    images = run_test_tool(toy_runs, 'cyclegan_baseline_seed0', tmp_path)
+    sketches = osp.join(toy_runs.scenes.root, 'unpaired', 'testA')
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', config, checkpoint, sketches, '--out',
+               str(out), '--no-progress')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'dropout' not in proc.stdout
+    names = sorted(os.listdir(sketches))
+    assert sorted(os.listdir(out)) == names
+    for name in names:
+        assert_same(str(out / name), osp.join(images, name))
+
+
+def test_a_folder_with_bad_files(tmp_path):
+    config, checkpoint = write_tiny_model(tmp_path / 'model')
+    src = tmp_path / 'in'
+    (src / 'sub').mkdir(parents=True)
+    img = np.full((333, 517, 3), 255, np.uint8)
+    cv2.line(img, (10, 10), (400, 300), (0, 0, 0), 3)
+    cv2.imwrite(str(src / 'good.png'), img)
+    cv2.imwrite(str(src / 'sub' / 'small.jpg'), img[:190, :250])
+    data = (src / 'good.png').read_bytes()
+    (src / 'corrupt.png').write_bytes(data[:len(data) // 3])
+    (src / 'text.png').write_text('this is not a PNG')
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', config, checkpoint, str(src), '--out',
+               str(out), '--batch-size', '2', '--grid')
+    assert proc.returncode == 1
+    assert cv2.imread(str(out / 'good.png')).shape == (333, 517, 3)
+    assert cv2.imread(str(out / 'sub' / 'small.png')).shape == (190, 250, 3)
+    assert sorted(os.listdir(out)) == ['good.png', 'good_grid.png', 'sub']
+    assert '2 colorized into' in proc.stdout and '2 failed' in proc.stdout
+    failed = [line for line in proc.stderr.splitlines() if 'FAILED' in line]
+    assert len(failed) == 2
+    assert any('corrupt.png' in line for line in failed)
+    assert any('text.png' in line for line in failed)
+    assert 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize('bad', ['corrupt', 'foreign', 'missing'])
+def test_an_unusable_checkpoint_is_one_error_before_any_image(tmp_path,
+                                                              bad):
+    config, checkpoint = write_tiny_model(tmp_path / 'model')
+    foreign = write_tiny_model(tmp_path / 'other', 'AdvSegCycleGAN')[1]
+    path = {'missing': str(tmp_path / 'nope.pth'), 'foreign': foreign,
+            'corrupt': str(tmp_path / 'cut.pth')}[bad]
+    with open(checkpoint, 'rb') as f:
+        (tmp_path / 'cut.pth').write_bytes(f.read()[:1000])
+    (tmp_path / 'sketch.png').write_text('never read')
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', config, path, str(tmp_path /
+                                                     'sketch.png'),
+               '--out', str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f'error: {path}: ')
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not out.exists()
