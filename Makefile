@@ -22,3 +22,4 @@ bench-short: env
 	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_train_step.py --short
 	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_fid.py --short
 	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_sketch.py --short
+	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_colorize.py --short --devices cpu

@@ -1,0 +1,260 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""Throughput of colorizing a folder of sketches, against mmagic's path and
+against the machine's convolution speed.
+
+    python tools/analysis/benchmark_colorize.py [--num 64] [--sizes 256 512]
+        [--devices cpu cuda] [--rounds 4] [--json FILE] [--short]
+
+A folder of ``--num`` toy-scene sketches per size is colorized end to end
+(read, translate, write PNGs) by the ResNet-9 generator of
+``configs/baselines/cyclegan_sheep.py`` (64 channels, 9 blocks, random
+weights: same cost as trained ones), by:
+
+- mmagic: the per-image loop of mmagic 1.2.0's ``TranslationInferencer``
+  (``preprocess``: the config's test pipeline built and run on the file,
+  collate, data preprocessor; ``forward``: the whole model in test mode;
+  ``visualize``: ``torchvision.utils.save_image``), the inferencer module
+  itself not being importable without ``controlnet_aux``;
+- ours (PyTorch, batch 1 and 8) and ours (onnxruntime, batch 1 and 8):
+  ``mmadvseg.apis.colorize_to_folder`` as ``tools/colorize.py`` runs it.
+
+The methods take turns on slices of the folder (``--rounds``), so a load
+change on a shared machine hits them alike; the convolution ceiling is
+measured in every round (its best is kept). The generator's FLOPs (one
+multiply-add = 2 FLOPs, mmengine's counter) times images per second gives
+the achieved GFLOP/s, set beside a plain ``torch.nn.functional.conv2d``
+of the residual blocks' shape (3x3, 256 -> 256 channels, 87 % of the
+FLOPs): the practical ceiling. ``--short``: a seconds-long CI run (4
+images of 64 px).
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import sys
+import tempfile
+import time
+from typing import Callable, Dict, List, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+
+CONFIG = 'configs/baselines/cyclegan_sheep.py'
+TARGET_SPEEDUP, TARGET_CEILING = 2.0, 0.7
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Benchmark colorizing')
+    parser.add_argument('--num', type=int, default=64,
+                        help='sketches per size (default 64)')
+    parser.add_argument('--sizes', type=int, nargs='+', default=[256, 512])
+    parser.add_argument('--devices', nargs='+', default=None,
+                        help='default: cpu, and cuda when present')
+    parser.add_argument('--rounds', type=int, default=4,
+                        help='slices the methods take turns on')
+    parser.add_argument('--json', help='also write the numbers here')
+    parser.add_argument('--short', action='store_true',
+                        help='CI smoke run: 4 sketches of 64 px')
+    args = parser.parse_args(argv)
+    if args.short:
+        args.num, args.sizes, args.rounds = 4, [64], 2
+    if args.devices is None:
+        args.devices = ['cpu'] + (['cuda'] if torch.cuda.is_available()
+                                  else [])
+    return args
+
+
+def write_model(workdir: str):
+    """The config (dumped) and a random-weight checkpoint of the full
+    model; returns ``(config path, checkpoint path, Config)``."""
+    from mmagic.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmadvseg.models  # noqa: F401
+    init_default_scope('mmagic')
+    cfg = Config.fromfile(CONFIG)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint = osp.join(workdir, 'model.pth')
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    config = osp.join(workdir, 'model.py')
+    cfg.dump(config)
+    return config, checkpoint, cfg
+
+
+def write_sketches(folder: str, num: int, size: int) -> List[str]:
+    from mmadvseg.toy import render_scene, scene_rng
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for i in range(num):
+        path = osp.join(folder, f'{i:04d}.png')
+        cv2.imwrite(path, render_scene(scene_rng(0, 'test', i), size,
+                                       'distinct').outline)
+        paths.append(path)
+    return paths
+
+
+class MMagicLoop:
+    """mmagic 1.2.0 ``TranslationInferencer``'s work for one image (see
+    ``mmagic/apis/inferencers/translation_inferencer.py`` and
+    ``base_mmagic_inferencer.py``)."""
+
+    def __init__(self, cfg, checkpoint: str, size: int, device: str):
+        from mmagic.registry import MODELS
+        from mmengine.runner import load_checkpoint
+        cfg = copy.deepcopy(cfg)
+        for step in cfg.test_pipeline:  # the test resize: to the folder's
+            if step.type == 'Resize':
+                step.scale = (size, size)
+        self.cfg = cfg
+        self.model = MODELS.build(cfg.model)
+        load_checkpoint(self.model, checkpoint, map_location='cpu',
+                        logger='silent')
+        self.model.to(device).eval()
+
+    @torch.no_grad()
+    def __call__(self, path: str, out_path: str) -> None:
+        from mmengine.dataset import Compose
+        from mmengine.dataset.utils import default_collate
+        from torchvision import utils
+        model = self.model
+        target = model._default_domain
+        source = model.get_other_domains(target)[0]
+        pipeline = Compose(self.cfg.test_pipeline)
+        data = default_collate([pipeline(dict(
+            pair_path=path, img_A_path=path, img_B_path=path))])
+        inputs = model.data_preprocessor(data, False)['inputs']
+        preds = model(inputs[f'img_{source}'], test_mode=True,
+                      target_domain=target)['target']
+        os.makedirs(osp.dirname(out_path), exist_ok=True)
+        utils.save_image((preds[:, [2, 1, 0]] + 1.) / 2., out_path)
+
+
+def conv_ceiling(size: int, device: str, min_seconds: float = 0.5) -> float:
+    """GFLOP/s of the residual blocks' convolution alone (batch 1), the
+    best of repeated runs lasting ``min_seconds`` in all."""
+    x = torch.randn(1, 256, size // 4, size // 4, device=device)
+    w = torch.randn(256, 256, 3, 3, device=device) * 0.01
+    flops = 2 * 256 * 256 * 9 * (size // 4)**2
+    times: List[float] = []
+    with torch.no_grad():
+        torch.nn.functional.conv2d(x, w, padding=1)  # warm-up
+        while len(times) < 3 or sum(times) < min_seconds:
+            if device != 'cpu':
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            torch.nn.functional.conv2d(x, w, padding=1)
+            if device != 'cpu':
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - start)
+    return flops / min(times) / 1e9
+
+
+def generator_gflops(cfg, size: int) -> float:
+    from mmagic.registry import MODELS
+    from mmengine.analysis import FlopAnalyzer
+    generator = MODELS.build(cfg.model.generator).eval()
+    analyzer = FlopAnalyzer(generator, torch.zeros(1, 3, size, size))
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    return 2 * analyzer.total() / 1e9  # mmengine counts multiply-adds
+
+
+def bench_size(size: int, device: str, args, workdir: str, files) -> list:
+    from mmadvseg.apis import Colorizer
+    from mmadvseg.apis.export import export_onnx
+    from mmadvseg.apis.folder import colorize_to_folder
+    config, checkpoint, cfg = files
+    paths = write_sketches(osp.join(workdir, f'in_{size}'), args.num, size)
+    onnx_file = osp.join(workdir, 'model.onnx')
+    if not osp.exists(onnx_file):
+        export_onnx(config, checkpoint, onnx_file,
+                    sketches=[cv2.imread(p) for p in paths[:1]])
+    ours = Colorizer(config, checkpoint, device)
+    methods: Dict[str, Callable[[List[str], str], None]] = {}
+    mmagic = MMagicLoop(cfg, checkpoint, size, device)
+    methods['mmagic (TranslationInferencer loop)'] = lambda chunk, out: [
+        mmagic(p, osp.join(out, osp.basename(p))) for p in chunk]
+    backends = [('PyTorch', ours)]
+    if device == 'cpu':
+        backends.append(('onnxruntime', Colorizer(onnx_file)))
+    for name, colorizer in backends:
+        for batch in (1, 8):
+            methods[f'ours, {name}, batch {batch}'] = (
+                lambda chunk, out, c=colorizer, b=batch: colorize_to_folder(
+                    c, chunk, out, seed=0, batch_size=b, progress=False))
+    seconds = dict.fromkeys(methods, 0.0)
+    for method in methods.values():  # warm-up (not timed)
+        method(paths[:1], osp.join(workdir, 'warmup'))
+    ceiling = 0.0
+    for chunk in np.array_split(np.array(paths), args.rounds):
+        ceiling = max(ceiling, conv_ceiling(size, device))  # best of rounds
+        for index, (name, method) in enumerate(methods.items()):
+            out = osp.join(workdir, f'out_{size}_{device}_{index}')
+            start = time.perf_counter()
+            method(list(chunk), out)
+            seconds[name] += time.perf_counter() - start
+    gflops = generator_gflops(cfg, size)
+    base = args.num / seconds[next(iter(methods))]
+    rows = []
+    for name, secs in seconds.items():
+        ips = args.num / secs
+        rows.append(dict(size=size, device=device, method=name,
+                         images_per_s=ips, vs_mmagic=ips / base,
+                         gflop_per_s=ips * gflops,
+                         of_ceiling=ips * gflops / ceiling,
+                         generator_gflop=gflops, conv_gflop_per_s=ceiling))
+    return rows
+
+
+def markdown(rows: list) -> str:
+    lines = ['| size | device | method | img/s | vs mmagic | GFLOP/s | '
+             '% of conv ceiling |', '|---|---|---|---|---|---|---|']
+    for r in rows:
+        lines.append(
+            f'| {r["size"]}² | {r["device"]} | {r["method"]} | '
+            f'{r["images_per_s"]:.2f} | {r["vs_mmagic"]:.2f}x | '
+            f'{r["gflop_per_s"]:.0f} | {100 * r["of_ceiling"]:.0f} % |')
+    seen = {(r['size'], r['device']): r for r in rows}
+    for (size, device), r in seen.items():
+        lines.append(
+            f'\n{size}² on {device}: generator {r["generator_gflop"]:.1f} '
+            f'GFLOP/image; plain conv2d 3x3 256->256 at {size // 4}² '
+            f'(batch 1): {r["conv_gflop_per_s"]:.0f} GFLOP/s')
+    return '\n'.join(lines)
+
+
+def main() -> int:
+    args = parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        files = write_model(workdir)
+        for device in args.devices:
+            for size in args.sizes:
+                rows += bench_size(size, device, args, workdir, files)
+    table = markdown(rows)
+    print(f'{args.num} sketches per size, {torch.get_num_threads()} CPU '
+          f'threads, torch {torch.__version__}\n{table}')
+    best = {}
+    for r in rows:
+        if r['method'].startswith('ours'):
+            key = (r['size'], r['device'])
+            if r['images_per_s'] > best.get(key, {}).get('images_per_s', 0):
+                best[key] = r
+    for (size, device), r in best.items():
+        print(f'{size}² {device}: best ({r["method"]}) {r["vs_mmagic"]:.2f}x '
+              f'mmagic (target {TARGET_SPEEDUP}x), '
+              f'{100 * r["of_ceiling"]:.0f} % of the conv ceiling (target '
+              f'{100 * TARGET_CEILING:.0f} %)')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(rows, f, indent=2)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
