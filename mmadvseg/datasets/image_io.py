@@ -7,11 +7,17 @@ method and converter. What a camera, a scanner or a web page hands over is
 made uniform: gray images get three channels, transparency is composited
 over white paper, 16-bit and float images are scaled to 8 bits. A file that
 cannot be used (missing, empty, corrupt, a truncated JPEG that OpenCV would
-silently fill with grey) raises :class:`ImageReadError`, whose message
-names the file and the fix. :func:`resize_photo` brings a photo to the
-dataset resolution.
+silently fill with grey, a JPEG whose data the decoder reports corrupt)
+raises :class:`ImageReadError`, whose message names the file and the fix;
+:func:`guarded_decode` applies the same checks to another decoder (mmagic's
+loading). :func:`resize_photo` brings a photo to the dataset resolution.
 """
-from typing import Optional
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+from typing import Callable, Iterator, List, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -54,6 +60,108 @@ def is_truncated_jpeg(data: bytes) -> bool:
     return True
 
 
+#: What libjpeg prints about damaged data, which it decodes anyway (the
+#: rest of the image grey or garbled).
+JPEG_DAMAGE = ('Corrupt JPEG data', 'Premature end of JPEG file')
+_CAPTURE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def decoder_messages(prefixes: Sequence[str] = JPEG_DAMAGE
+                     ) -> Iterator[List[str]]:
+    """Collect what C decoders print to the process's stderr in the block.
+
+    libjpeg reports damaged data only there (OpenCV and Pillow decode on).
+    Lines starting with one of ``prefixes`` are in the yielded list once
+    the block has ended; other output is written back to stderr. Blocks of
+    several threads run one at a time.
+
+    Args:
+        prefixes (Sequence[str]): Starts of the lines to collect. Defaults
+            to :data:`JPEG_DAMAGE`.
+
+    Yields:
+        list[str]: The collected lines.
+    """
+    lines: List[str] = []
+    with _CAPTURE_LOCK, tempfile.TemporaryFile() as capture:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            other = []
+            for line in capture.read().decode(errors='replace').splitlines():
+                (lines if line.startswith(tuple(prefixes)) else
+                 other).append(line.strip())
+            if other:
+                os.write(2, ('\n'.join(other) + '\n').encode())
+
+
+def guarded_decode(decode: Callable[[], Optional[np.ndarray]],
+                   path: str) -> np.ndarray:
+    """Run a decoder and refuse what it could not decode or reported
+    damaged (libjpeg's warnings, see :func:`decoder_messages`).
+
+    Args:
+        decode (Callable): Returns the decoded array, or None (OpenCV's way
+            of failing), e.g. mmagic's ``LoadImageFromFile._load_image``.
+        path (str): Name used in error messages.
+
+    Returns:
+        np.ndarray: What ``decode`` returned.
+
+    Raises:
+        ImageReadError: Undecodable or damaged data.
+    """
+    try:
+        with decoder_messages() as damage:
+            img = decode()
+    except cv2.error:
+        img = None
+    if damage:
+        raise ImageReadError(f'{path}: damaged JPEG ({damage[0]}), which '
+                             'decodes with grey or garbled parts; '
+                             're-download or delete the file')
+    if img is None or img.size == 0:
+        raise ImageReadError(f'{path}: cannot decode (empty, corrupt, '
+                             'truncated or not an image); re-download or '
+                             'delete the file')
+    return img
+
+
+def checked_decode(data: bytes,
+                   path: str = '<bytes>',
+                   flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """Decode image bytes with OpenCV, refusing data that would decode to
+    a garbage image.
+
+    Args:
+        data (bytes): Encoded image.
+        path (str): Name used in error messages.
+        flags (int): ``cv2.imdecode`` flags. Defaults to
+            ``cv2.IMREAD_UNCHANGED``.
+
+    Returns:
+        np.ndarray: The decoded array.
+
+    Raises:
+        ImageReadError: Empty, truncated, undecodable or (JPEG) damaged
+            data.
+    """
+    if not data:
+        raise ImageReadError(f'{path}: empty file; delete or replace it')
+    if is_truncated_jpeg(data):
+        raise ImageReadError(f'{path}: truncated JPEG (no end-of-image '
+                             'marker); re-download or delete the file')
+    return guarded_decode(
+        lambda: cv2.imdecode(np.frombuffer(data, np.uint8), flags), path)
+
+
 def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
     """Decode image bytes into a 3-channel BGR uint8 array.
 
@@ -68,19 +176,10 @@ def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
         np.ndarray: ``HxWx3`` uint8 BGR image.
 
     Raises:
-        ImageReadError: Empty, truncated or undecodable data, or an
-            unsupported number of channels.
+        ImageReadError: Empty, truncated, undecodable or corrupt data (see
+            :func:`checked_decode`), or an unsupported number of channels.
     """
-    if not data:
-        raise ImageReadError(f'{path}: empty file; delete or replace it')
-    if is_truncated_jpeg(data):
-        raise ImageReadError(f'{path}: truncated JPEG (no end-of-image '
-                             'marker); re-download or delete the file')
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if img is None or img.size == 0:
-        raise ImageReadError(f'{path}: cannot decode (corrupt, truncated or '
-                             'not an image); re-download or delete the file')
-    return to_bgr_uint8(img, path)
+    return to_bgr_uint8(checked_decode(data, path), path)
 
 
 def to_bgr_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
@@ -153,14 +252,17 @@ def orient_image(img: np.ndarray, data: bytes) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
-def read_image(path: str) -> np.ndarray:
+def read_image(path: str, upright: bool = False) -> np.ndarray:
     """Read an image file into a 3-channel BGR uint8 array.
 
-    EXIF orientation is ignored (pixels are used as stored, like COCO's
-    annotations). See :func:`decode_image` for the conversions.
+    EXIF orientation is ignored unless ``upright`` (pixels are used as
+    stored, like COCO's annotations). See :func:`decode_image` for the
+    conversions.
 
     Args:
         path (str): Image path.
+        upright (bool): Apply the EXIF orientation (:func:`orient_image`),
+            as mmagic's loading does. Defaults to False.
 
     Returns:
         np.ndarray: ``HxWx3`` uint8 BGR image.
@@ -178,7 +280,8 @@ def read_image(path: str) -> np.ndarray:
     except OSError as err:
         raise ImageReadError(f'{path}: cannot read ({err.strerror}); check '
                              'its permissions') from None
-    return decode_image(data, path)
+    img = decode_image(data, path)
+    return orient_image(img, data) if upright else img
 
 
 def resize_photo(img: np.ndarray, size: Optional[int],
@@ -215,5 +318,6 @@ def resize_photo(img: np.ndarray, size: Optional[int],
 
 __all__ = [
     'RESIZE_MODES', 'ImageReadError', 'decode_image', 'read_image',
-    'resize_photo', 'is_truncated_jpeg', 'to_bgr_uint8', 'orient_image'
+    'resize_photo', 'is_truncated_jpeg', 'to_bgr_uint8', 'orient_image',
+    'checked_decode', 'guarded_decode', 'decoder_messages', 'JPEG_DAMAGE'
 ]
