@@ -5,11 +5,10 @@ onnxruntime without torch. Importing this package imports neither torch nor
 OpenMMLab; the PyTorch backend and the ONNX export import them when used.
 """
 from .colorizer import Colorizer, resolve_model, resolve_seed
-from .inputs import collect_images, load_image, read_sketch, resize_longer
+from .inputs import collect_images, load_image, resize_longer
 from .spec import GeneratorSpec, ModelFileError
 
 __all__ = [
     'Colorizer', 'GeneratorSpec', 'ModelFileError', 'resolve_model',
-    'resolve_seed', 'collect_images', 'load_image', 'read_sketch',
-    'resize_longer'
+    'resolve_seed', 'collect_images', 'load_image', 'resize_longer'
 ]

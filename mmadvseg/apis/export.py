@@ -20,7 +20,7 @@ import numpy as np
 
 from ..datasets.layouts import scan_images
 from ..utils.fileio import atomic_write
-from .inputs import collect_images, read_sketch
+from .inputs import collect_images, load_image
 from .onnx_backend import INPUT_NAME, OUTPUT_NAME, draw_masks, mask_names
 from .spec import ONNX_METADATA_KEY, GeneratorSpec
 
@@ -59,7 +59,7 @@ def config_test_sketches(cfg: Any, limit: int = 4) -> List[np.ndarray]:
     folder = osp.join(root, 'test' if paired else 'testA')
     sketches = []
     for path in scan_images(folder)[:limit] if osp.isdir(folder) else []:
-        img = read_sketch(path)
+        img = load_image(path)
         sketches.append(img[:, :img.shape[1] // 2] if paired else img)
     return sketches
 
@@ -188,7 +188,7 @@ def export_command(args: Any) -> int:
             raise ValueError(f'{checkpoint} is already an ONNX model')
         sketches = None
         if args.check_images:
-            sketches = [read_sketch(path)
+            sketches = [load_image(path)
                         for path, _ in collect_images(args.check_images)]
         report = export_onnx(config, checkpoint, args.out, sketches,
                              args.tolerance, args.opset)

@@ -18,7 +18,7 @@ import numpy as np
 from ..datasets.image_io import ImageReadError, to_bgr_uint8
 from ..datasets.layouts import atomic_imwrite
 from .colorizer import Colorizer
-from .inputs import collect_images, read_sketch, resize_longer
+from .inputs import collect_images, load_image, resize_longer
 
 #: Suffixes of the extra files written beside an output.
 SKETCH_SUFFIX, GRID_SUFFIX = '_sketch', '_grid'
@@ -124,7 +124,7 @@ def colorize_to_folder(colorizer: Colorizer,
     def sketches_of_inputs() -> Iterator[Tuple[int, np.ndarray]]:
         for index, (path, _) in enumerate(items):
             try:
-                img = resize_longer(read_sketch(path), size)
+                img = resize_longer(load_image(path), size)
                 if sketcher is not None:
                     img = to_bgr_uint8(sketcher(img))
             except ImageReadError as err:

@@ -15,42 +15,12 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-from ..datasets.image_io import (
-    ImageReadError,
-    decode_image,
-    orient_image,
-    to_bgr_uint8,
-)
+from ..datasets.image_io import ImageReadError, read_image, to_bgr_uint8
 from ..datasets.layouts import scan_images
 
 #: What the colorizer takes: a file or folder path, an ``HxW[xC]`` numpy
 #: array in OpenCV's channel order (BGR / BGRA) or a PIL image.
 ImageSource = Union[str, os.PathLike, np.ndarray, Any]
-
-
-def read_sketch(path: str) -> np.ndarray:
-    """Read an image file upright, as ``HxWx3`` uint8 BGR.
-
-    Args:
-        path (str): Image file.
-
-    Returns:
-        np.ndarray: The image.
-
-    Raises:
-        ImageReadError: Missing, unreadable or not an image; the message
-            names the file and the fix.
-    """
-    try:
-        with open(path, 'rb') as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise ImageReadError(f'{path}: file not found; check the input '
-                             'path') from None
-    except OSError as err:
-        raise ImageReadError(f'{path}: cannot read ({err.strerror}); check '
-                             'its permissions') from None
-    return orient_image(decode_image(data, path), data)
 
 
 def _pil_to_array(img: Any) -> np.ndarray:
@@ -75,7 +45,8 @@ def load_image(source: ImageSource, name: str = '<array>') -> np.ndarray:
     """Any supported input as an ``HxWx3`` uint8 BGR image.
 
     Args:
-        source (str | PathLike | np.ndarray | PIL.Image.Image): A file, a
+        source (str | PathLike | np.ndarray | PIL.Image.Image): A file (read
+            upright: its EXIF orientation applied), a
             numpy array in OpenCV's channel order (``HxW`` gray, ``HxWx3``
             BGR or ``HxWx4`` BGRA; uint8, uint16 or float in [0, 1]) or a
             PIL image (any mode; its EXIF orientation is applied).
@@ -89,7 +60,7 @@ def load_image(source: ImageSource, name: str = '<array>') -> np.ndarray:
         TypeError: An input of another type.
     """
     if isinstance(source, (str, os.PathLike)):
-        return read_sketch(os.fspath(source))
+        return read_image(os.fspath(source), upright=True)
     if isinstance(source, np.ndarray):
         return to_bgr_uint8(source, name)
     if hasattr(source, 'getexif') and hasattr(source, 'mode'):
@@ -149,6 +120,6 @@ def collect_images(inputs: Sequence[str],
 
 
 __all__ = [
-    'ImageSource', 'ImageReadError', 'read_sketch', 'load_image',
+    'ImageSource', 'ImageReadError', 'load_image',
     'resize_longer', 'collect_images'
 ]

@@ -13,7 +13,6 @@ from PIL import Image, ImageOps
 from mmadvseg.apis.inputs import (
     collect_images,
     load_image,
-    read_sketch,
     resize_longer,
 )
 from mmadvseg.datasets.image_io import ImageReadError, orient_image
@@ -41,7 +40,7 @@ def test_files_of_every_kind_load_as_their_rgb_equivalent(tmp_path,
         cv2.imwrite(str(tmp_path / name), img)
     Image.fromarray(gray_sketch).convert('P').save(tmp_path / 'palette.png')
     for name in list(files) + ['palette.png']:
-        np.testing.assert_array_equal(read_sketch(str(tmp_path / name)), rgb,
+        np.testing.assert_array_equal(load_image(str(tmp_path / name)), rgb,
                                       err_msg=name)
 
 
@@ -68,9 +67,9 @@ def test_an_exif_rotated_file_loads_upright(tmp_path):
     exif[0x0112] = 6  # "rotate 90 CW to display"
     pil.save(tmp_path / 'phone.jpg', exif=exif.tobytes(), quality=100)
     pil.save(tmp_path / 'phone.png', exif=exif.tobytes())
-    np.testing.assert_array_equal(read_sketch(str(tmp_path / 'phone.png')),
+    np.testing.assert_array_equal(load_image(str(tmp_path / 'phone.png')),
                                   upright)
-    assert read_sketch(str(tmp_path / 'phone.jpg')).shape == upright.shape
+    assert load_image(str(tmp_path / 'phone.jpg')).shape == upright.shape
 
 
 def test_arrays_and_pil_images(gray_sketch):
@@ -97,9 +96,9 @@ def test_arrays_and_pil_images(gray_sketch):
 def test_unreadable_files_are_named(tmp_path):
     (tmp_path / 'notes.png').write_text('not an image')
     with pytest.raises(ImageReadError, match='notes.png: cannot decode'):
-        read_sketch(str(tmp_path / 'notes.png'))
+        load_image(str(tmp_path / 'notes.png'))
     with pytest.raises(ImageReadError, match='missing.png: file not found'):
-        read_sketch(str(tmp_path / 'missing.png'))
+        load_image(str(tmp_path / 'missing.png'))
 
 
 def test_resize_longer_keeps_the_aspect():
