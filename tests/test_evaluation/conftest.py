@@ -10,11 +10,8 @@ import pytest
 import torch
 from PIL import Image
 
-from mmadvseg.evaluation.inception import (
-    FID_WEIGHTS_NAME,
-    FIDInceptionV3,
-    save_random_inception_weights,
-)
+from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME, FIDInceptionV3
+from mmadvseg.testing import save_random_inception_weights
 
 
 @pytest.fixture(autouse=True)

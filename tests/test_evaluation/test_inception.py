@@ -9,11 +9,10 @@ from mmadvseg.evaluation.inception import (
     FID_WEIGHTS_NAME,
     FID_WEIGHTS_URL,
     FIDInceptionV3,
-    InceptionWeightsNotFoundError,
-    default_inception_weights_path,
     resolve_inception_weights,
     weights_fingerprint,
 )
+from mmadvseg.utils.weights import WeightsNotFoundError, hub_cache_path
 
 
 def test_same_network_as_pytorch_fid(hub_with_weights, fid_inception):
@@ -37,6 +36,36 @@ def test_same_network_as_pytorch_fid(hub_with_weights, fid_inception):
     assert feats.std(0).mean() > 1e-3
 
 
+def test_built_on_mmagic_blocks(fid_inception):
+    """The network is mmagic's port of pytorch-fid's, not a copy."""
+    from mmagic.evaluation.functional import fid_inception as mmagic_fid
+    assert isinstance(fid_inception, mmagic_fid.InceptionV3)
+    mixed_5b, mixed_6b = fid_inception.blocks[2][0], fid_inception.blocks[2][4]
+    assert isinstance(mixed_5b, mmagic_fid.FIDInceptionA)
+    assert isinstance(mixed_6b, mmagic_fid.FIDInceptionC)
+    assert isinstance(fid_inception.blocks[3][1], mmagic_fid.FIDInceptionE_1)
+    assert isinstance(fid_inception.blocks[3][2], mmagic_fid.FIDInceptionE_2)
+    # weights on the CPU, none left on the meta device it was built on
+    assert all(t.device.type == 'cpu' for t in fid_inception.state_dict()
+               .values())
+    conv = fid_inception.blocks[0][0].conv.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_fused_copy_gives_the_same_features(fid_inception):
+    fused = fid_inception.fused()
+    assert not any(
+        isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
+    assert any(
+        isinstance(m, torch.nn.BatchNorm2d)
+        for m in fid_inception.modules())  # the original is left as it was
+    torch.manual_seed(1)
+    images = torch.rand(2, 3, 64, 48)
+    with torch.inference_mode():
+        torch.testing.assert_close(
+            fused(images), fid_inception(images), rtol=1e-5, atol=1e-5)
+
+
 def test_frozen_and_stays_in_eval(fid_inception):
     fid_inception.train()
     assert not fid_inception.training
@@ -48,21 +77,24 @@ def test_explicit_path_wins(inception_weights, hub_with_weights, tmp_path):
     other = tmp_path / 'elsewhere.pth'
     shutil.copy(inception_weights, other)
     assert resolve_inception_weights(str(other)) == str(other)
-    assert resolve_inception_weights() == default_inception_weights_path()
-    assert default_inception_weights_path() == str(
+    assert resolve_inception_weights() == hub_cache_path(FID_WEIGHTS_URL)
+    assert hub_cache_path(FID_WEIGHTS_URL) == str(
         hub_with_weights / 'hub' / 'checkpoints' / FID_WEIGHTS_NAME)
 
 
 def test_missing_weights_error_names_file_url_and_place(
         tmp_path, monkeypatch):
     monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'empty_home'))
-    with pytest.raises(InceptionWeightsNotFoundError) as err:
+    with pytest.raises(WeightsNotFoundError) as err:
         resolve_inception_weights()
     msg = str(err.value)
     assert FID_WEIGHTS_NAME in msg
     assert FID_WEIGHTS_URL in msg
     assert str(tmp_path / 'empty_home' / 'hub' / 'checkpoints') in msg
-    with pytest.raises(InceptionWeightsNotFoundError, match='missing.pth'):
+    # how else to provide it: a path (config key and flag) or the download
+    assert 'inception_path=' in msg and '--inception' in msg
+    assert 'allow_download=True' in msg
+    with pytest.raises(WeightsNotFoundError, match='missing.pth'):
         FIDInceptionV3(str(tmp_path / 'missing.pth'))
 
 
@@ -76,6 +108,10 @@ def test_unreadable_or_foreign_weights_are_named(tmp_path):
     with pytest.raises(RuntimeError,
                        match=f"foreign.pth' is not .*{FID_WEIGHTS_NAME}"):
         FIDInceptionV3(str(foreign))
+    tensor = tmp_path / 'tensor.pth'
+    torch.save(torch.zeros(3), tensor)
+    with pytest.raises(RuntimeError, match="tensor.pth' holds a Tensor"):
+        FIDInceptionV3(str(tensor))
     # the metric reads the weights when it is built, not after training
     with pytest.raises(RuntimeError, match='junk.pth'):
         AdvSegFIDKID(inception_path=str(junk))
@@ -93,13 +129,15 @@ def test_download_only_when_allowed(inception_weights, tmp_path,
     monkeypatch.setattr(torch.hub, 'download_url_to_file', fake_download)
     # offline switch (set for the whole test session) wins
     monkeypatch.setenv('MMADVSEG_OFFLINE', '1')
-    with pytest.raises(InceptionWeightsNotFoundError, match='MMADVSEG_OFF'):
+    with pytest.raises(WeightsNotFoundError, match='MMADVSEG_OFF'):
         resolve_inception_weights(allow_download=True)
     monkeypatch.delenv('MMADVSEG_OFFLINE')
-    with pytest.raises(InceptionWeightsNotFoundError):
+    with pytest.raises(WeightsNotFoundError):
         resolve_inception_weights()  # not allowed by default
+    with pytest.raises(WeightsNotFoundError):
+        FIDInceptionV3()
     assert calls == []
     path = resolve_inception_weights(allow_download=True)
     assert calls == [FID_WEIGHTS_URL]
-    assert path == default_inception_weights_path()
+    assert path == hub_cache_path(FID_WEIGHTS_URL)
     assert weights_fingerprint(path) == weights_fingerprint(inception_weights)

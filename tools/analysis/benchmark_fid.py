@@ -28,13 +28,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-sys.path.insert(0, REPO)
+from mmadvseg.evaluation.inception import FID_WEIGHTS_URL
+from mmadvseg.testing import save_random_inception_weights
+from mmadvseg.utils.weights import hub_cache_path
 
-from mmadvseg.evaluation.inception import (  # noqa: E402
-    default_inception_weights_path,
-    save_random_inception_weights,
-)
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -88,7 +86,7 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory(prefix='fid_bench_') as tmp:
         env = dict(os.environ, TORCH_HOME=osp.join(tmp, 'torch_home'))
         os.environ['TORCH_HOME'] = env['TORCH_HOME']
-        save_random_inception_weights(default_inception_weights_path())
+        save_random_inception_weights(hub_cache_path(FID_WEIGHTS_URL))
         real, fake = osp.join(tmp, 'real'), osp.join(tmp, 'fake')
         make_images(real, num, size, seed=0)
         make_images(fake, num, size, seed=1)

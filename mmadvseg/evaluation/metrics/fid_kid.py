@@ -13,17 +13,13 @@ from mmagic.registry import METRICS
 from mmengine.logging import print_log
 from torch.utils.data import DataLoader
 
+from ...utils.fileio import atomic_write
 from ..functional import (
     frechet_distance_from_features,
     kernel_inception_distance,
     to_unit_rgb,
 )
-from ..inception import (
-    FID_INPUT_SIZE,
-    FIDInceptionV3,
-    resolve_inception_weights,
-    weights_fingerprint,
-)
+from ..inception import FID_INPUT_SIZE, FIDInceptionV3, weights_fingerprint
 from .base import TranslationMetric
 
 CACHE_VERSION = 1
@@ -37,9 +33,10 @@ class AdvSegFIDKID(TranslationMetric):
 
     Features are those of ``python -m pytorch_fid`` (the paper's tool): the
     FID InceptionV3 with ``pt_inception-2015-12-05-6726825d.pth``, RGB input
-    in [0, 1] resized bilinearly to 299, 2048-d pool features. Images are
-    quantised to 8 bits first by default, so the numbers equal pytorch-fid's
-    on the same images saved as PNG. The Fréchet distance is computed in
+    in [0, 1] resized bilinearly to 299, 2048-d pool features (computed with
+    its batch norms folded into the convolutions). Images are quantised to 8
+    bits first by default, so the numbers equal pytorch-fid's on the same
+    images saved as PNG. The Fréchet distance is computed in
     float64 without a non-symmetric matrix square root; KID is the unbiased
     cubic-kernel MMD^2 over random subsets (clean-fid / torch-fidelity
     defaults). Every item of the validation set is used once (no
@@ -91,9 +88,10 @@ class AdvSegFIDKID(TranslationMetric):
         super().__init__(fake_key=fake_key, real_key=real_key, **kwargs)
         # read the weights now: a missing or bad file fails at build time,
         # not after a training epoch; moved to the evaluation device later
-        self.inception_path = resolve_inception_weights(
+        inception = FIDInceptionV3(
             inception_path, allow_download=allow_download)
-        self.inception = FIDInceptionV3(self.inception_path)
+        self.inception_path = inception.weights_path
+        self.inception = inception.fused()
         self.kid_subsets = kid_subsets
         self.kid_subset_size = kid_subset_size
         self.kid_seed = kid_seed
@@ -272,10 +270,8 @@ class AdvSegFIDKID(TranslationMetric):
     def _save_cache(self, real: np.ndarray) -> None:
         if self.cache_file is None:
             return
-        os.makedirs(self.cache_dir, exist_ok=True)
-        tmp = self.cache_file + f'.{os.getpid()}.tmp.npz'
-        np.savez(tmp, features=real, meta=json.dumps(self.cache_meta))
-        os.replace(tmp, self.cache_file)
+        with atomic_write(self.cache_file, 'wb') as f:
+            np.savez(f, features=real, meta=json.dumps(self.cache_meta))
         self._cached_real = real
         print_log(
             f'{type(self).__name__}: cached {len(real)} real-image features '

@@ -10,8 +10,8 @@ from mmadvseg.evaluation.functional import (
     frechet_distance_from_features,
     kernel_inception_distance,
 )
-from mmadvseg.evaluation.inception import InceptionWeightsNotFoundError
 from mmadvseg.evaluation.metrics import AdvSegFIDKID
+from mmadvseg.utils.weights import WeightsNotFoundError
 
 
 def _bgr_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -64,7 +64,7 @@ def test_registered_and_built_from_config(inception_weights, tmp_path):
 
 def test_missing_weights_fail_at_build_time(tmp_path, monkeypatch):
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
-    with pytest.raises(InceptionWeightsNotFoundError,
+    with pytest.raises(WeightsNotFoundError,
                        match='pt_inception-2015-12-05'):
         AdvSegFIDKID()
 
@@ -165,6 +165,10 @@ def test_real_feature_cache(inception_weights, image_factory, tmp_path,
     first.process({}, samples)
     result = first.evaluate()  # mmagic's loops pass no size
     assert os.path.isfile(first.cache_file)
+    # written atomically: the final file only, no temporary one left
+    assert os.listdir(tmp_path / 'cache') == [
+        os.path.basename(first.cache_file)
+    ]
 
     second = AdvSegFIDKID(**cfg)
     second.prepare(module, _loader(files))
