@@ -121,6 +121,10 @@ def colorize_to_folder(colorizer: Colorizer,
     bar = tqdm(total=len(items), desc='colorize', unit='img',
                disable=not progress, dynamic_ncols=True)
 
+    def fail(index: int, reason: str) -> None:
+        report.failed.append((items[index][0], reason))
+        bar.update(1)
+
     def sketches_of_inputs() -> Iterator[Tuple[int, np.ndarray]]:
         for index, (path, _) in enumerate(items):
             try:
@@ -128,13 +132,11 @@ def colorize_to_folder(colorizer: Colorizer,
                 if sketcher is not None:
                     img = to_bgr_uint8(sketcher(img))
             except ImageReadError as err:
-                report.failed.append((path, str(err)))
-                bar.update(1)
+                fail(index, str(err))
                 continue
             except Exception as err:  # noqa: BLE001  (one bad file only)
-                report.failed.append((path, f'{path}: {type(err).__name__}: '
-                                      f'{err}; check or remove the file'))
-                bar.update(1)
+                fail(index, f'{path}: {type(err).__name__}: {err}; check or '
+                     'remove the file')
                 continue
             sketches[index] = img
             yield index, img
@@ -144,12 +146,17 @@ def colorize_to_folder(colorizer: Colorizer,
                                            batch_size):
             sketch, out = sketches.pop(index), outputs[index]
             stem = osp.splitext(out)[0]
-            if sketcher is not None:
-                atomic_imwrite(stem + SKETCH_SUFFIX + '.png', sketch)
-            if grid is not None:
-                atomic_imwrite(stem + GRID_SUFFIX + '.png',
-                               grid(sketch, colour))
-            atomic_imwrite(out, colour)
+            try:
+                if sketcher is not None:
+                    atomic_imwrite(stem + SKETCH_SUFFIX + '.png', sketch)
+                if grid is not None:
+                    atomic_imwrite(stem + GRID_SUFFIX + '.png',
+                                   grid(sketch, colour))
+                atomic_imwrite(out, colour)
+            except OSError as err:
+                fail(index, f'{out}: cannot write ({err.strerror or err}); '
+                     'check the --out folder and the free space')
+                continue
             report.written.append(out)
             bar.update(1)
     finally:

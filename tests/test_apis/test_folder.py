@@ -50,6 +50,23 @@ def test_good_files_are_written_and_bad_ones_named(pix2pix, tmp_path):
     assert len(again.written) == 2 and len(again.failed) == 2
 
 
+def test_an_output_that_cannot_be_written_is_named(pix2pix, tmp_path):
+    src = tmp_path / 'in'
+    (src / 'sub').mkdir(parents=True)
+    for name in ('a.png', 'sub/b.png'):
+        cv2.imwrite(str(src / name), sketch(16, 24))
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'sub').write_text('a file where the sub-folder goes')
+    report = colorize_to_folder(pix2pix, [str(src)], str(out), seed=0,
+                                progress=False)
+    assert report.written == [str(out / 'a.png')]
+    [(path, reason)] = report.failed
+    assert path == str(src / 'sub' / 'b.png')
+    assert reason.startswith(f'{out / "sub" / "b.png"}: cannot write')
+    assert _all_files(out) == ['a.png', 'sub']
+
+
 def test_clashing_or_overwriting_outputs_are_refused(pix2pix, tmp_path):
     for name in ('x.png', 'x.jpg'):
         cv2.imwrite(str(tmp_path / name), sketch(16, 16))

@@ -34,10 +34,17 @@ def test_export_then_colorize_with_onnxruntime(tmp_path):
     cv2.circle(sketch, (120, 90), 50, (0, 0, 0), 2)
     cv2.imwrite(str(tmp_path / 'circle.png'), sketch)
     out = tmp_path / 'out'
-    proc = run('tools/colorize.py', model, str(tmp_path / 'circle.png'),
-               '--out', str(out), '--seed', '3', '--no-progress')
+    proc = run('-X', 'importtime', 'tools/colorize.py', model,
+               str(tmp_path / 'circle.png'), '--out', str(out), '--seed', '3',
+               '--no-progress')
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'test-time dropout seed 3 (given)' in proc.stdout
+    # the light path: neither torch nor OpenMMLab is imported
+    imported = {line.rsplit('|', 1)[-1].strip().split('.')[0]
+                for line in proc.stderr.splitlines()
+                if line.startswith('import time:')}
+    assert 'onnxruntime' in imported and 'cv2' in imported
+    assert not imported & {'torch', 'mmengine', 'mmcv', 'mmagic', 'mmdet'}
     assert cv2.imread(str(out / 'circle.png')).shape == (190, 250, 3)
 
 

@@ -224,8 +224,14 @@ def markdown(rows: list) -> str:
     return '\n'.join(lines)
 
 
+def _ort_version() -> str:
+    import onnxruntime
+    return onnxruntime.__version__
+
+
 def main() -> int:
     args = parse_args()
+    load_before = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         files = write_model(workdir)
@@ -233,7 +239,10 @@ def main() -> int:
             for size in args.sizes:
                 rows += bench_size(size, device, args, workdir, files)
     print(f'{args.num} sketches per size, {torch.get_num_threads()} CPU '
-          f'threads, torch {torch.__version__}\n{markdown(rows)}\n')
+          f'threads ({os.cpu_count()} cores, load average {load_before:.1f} '
+          f'before, {os.getloadavg()[0]:.1f} after), torch '
+          f'{torch.__version__}, onnxruntime {_ort_version()}\n'
+          f'{markdown(rows)}\n')
     best: Dict[tuple, dict] = {}
     for r in rows:
         key = (r['size'], r['device'])
