@@ -198,6 +198,9 @@ def bench_size(size: int, device: str, args, workdir: str, files) -> list:
             start = time.perf_counter()
             method(list(chunk), out)
             seconds[name] += time.perf_counter() - start
+        print(f'[{size}² {device}] round done: ' + ', '.join(
+            f'{n.split(" (")[0]} {s:.0f} s' for n, s in seconds.items()),
+              file=sys.stderr, flush=True)
     gflops = generator_gflops(cfg, size)
     base = args.num / seconds[next(iter(methods))]
     rows = []
