@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: env test demo lint bench-short
+.PHONY: env test demo lint bench-short web
 
 env:
 	bash tools/install_env.sh $(VENV)
@@ -13,6 +13,11 @@ test: env
 
 demo: env
 	MMADVSEG_OFFLINE=1 $(PY) tools/demo.py --work-dir work_dirs/demo
+
+# the web page to draw a sketch and watch it coloured (the toy model of
+# `make demo`; http://127.0.0.1:7860)
+web: env
+	MMADVSEG_OFFLINE=1 $(PY) tools/web_demo.py
 
 lint: env
 	$(VENV)/bin/ruff check mmadvseg tools tests configs

@@ -36,6 +36,7 @@ setup(
     python_requires='>=3.8',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     include_package_data=True,
+    package_data={'mmadvseg.web': ['static/*']},  # the demo page
     install_requires=parse_requirements('requirements/build.txt')[:3],
     extras_require={
         'tests': parse_requirements('requirements/tests.txt'),

@@ -1,0 +1,300 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The web demo's model side: a sketch or a photo in (encoded bytes), the
+colourization and what the model's segmenter makes of it out.
+
+Built on :class:`~mmadvseg.apis.Colorizer`: every input is brought to the
+model's working size (the longer side of its test pipeline's resize), a
+photo is first turned into a sketch as the training data's converter did
+(or with XDoG when the data's sketches cannot be made from a photo), and
+the sketch is colorized with one fixed seed, so the same sketch always
+gives the same colours (``colorizer(sketch_file, seed=seed, size=size)``
+returns exactly the page's image). Every problem with an input is a
+:class:`DemoInputError` whose message is meant for the page.
+"""
+import argparse
+import io
+import os.path as osp
+import threading
+import warnings
+from typing import Any, Dict, List, Optional, Tuple
+
+import cv2
+import numpy as np
+
+from ..apis import Colorizer, load_image, resize_longer
+from ..apis.grid import STUFF_COLOR, THING_COLOR
+from ..datasets.image_io import ImageReadError, decode_image, orient_image
+from ..datasets.layouts import scan_images
+
+#: Longer side of the inputs when the model's config does not say (ONNX).
+DEFAULT_SIZE = 256
+#: Uploads with more pixels than this are refused before decoding.
+MAX_PIXELS = 40_000_000
+#: The sketch of a photo when the training data's cannot be repeated.
+FALLBACK_SKETCH = dict(method='xdog', preset='xdog_paper')
+
+
+class DemoInputError(ValueError):
+    """An input the demo cannot use; the message is shown on the page."""
+
+
+def default_model(work_dir: str = 'work_dirs/demo') -> str:
+    """The model ``make demo`` trains (its AdvSegLoss Pix2Pix run).
+
+    Args:
+        work_dir (str): The demo's work dir. Defaults to 'work_dirs/demo'.
+
+    Returns:
+        str: The run's training work dir.
+
+    Raises:
+        FileNotFoundError: It is not trained yet (the message says how).
+    """
+    from ..toy.demo import demo_experiment
+    exp = demo_experiment(work_dir)
+    arm = next(arm for arm in exp.arms if arm.variant == 'both')
+    run_dir = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
+    if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
+        raise FileNotFoundError(
+            f'no model given, and the toy demo model '
+            f'({osp.relpath(run_dir)}) is not trained yet: run `make demo` '
+            'first, or pass CONFIG CHECKPOINT or a training WORK_DIR')
+    return run_dir
+
+
+def model_size(cfg: Any) -> Optional[int]:
+    """The longer side of the test pipeline's ``Resize`` of a training
+    config (the size the model was evaluated at), or None."""
+    if cfg is None:
+        return None
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    for step in dataset.get('pipeline', []):
+        if step.get('type') == 'Resize' and step.get('scale'):
+            scale = step['scale']
+            return int(max(scale) if isinstance(scale, (list, tuple))
+                       else scale)
+    return None
+
+
+def example_sketches(cfg: Any, count: int = 4) -> List[np.ndarray]:
+    """The first sketches of a config's test data: ``testA`` images of an
+    unpaired layout, the left halves of a paired layout's ``test`` A|B
+    images; none when the data is not there."""
+    root = (cfg.get('test_dataloader', {}).get('dataset', {}).get(
+        'data_root') or '') if cfg is not None else ''
+    if not root:
+        return []
+    unpaired = osp.isdir(osp.join(root, 'testA'))
+    folder = osp.join(root, 'testA' if unpaired else 'test')
+    sketches = []
+    for path in scan_images(folder)[:count]:
+        try:
+            img = load_image(path)
+        except ImageReadError:
+            continue
+        sketches.append(img if unpaired else img[:, :img.shape[1] // 2])
+    return sketches
+
+
+def segmentation_view(cfg: Any, device: str) -> Tuple[Any, str]:
+    """The model's segmenter as a :class:`~mmadvseg.apis.grid.
+    SegmentationView` (None when it has none or its weights are missing)
+    and a note saying which."""
+    if cfg is None:
+        return None, 'no segmentation: an ONNX model has no segmenter config'
+    from ..apis.grid import SegmentationView, segmenter_of
+    seg_cfg = segmenter_of(cfg)
+    if seg_cfg is None:
+        return None, 'no segmentation: the model\'s config names no segmenter'
+    try:
+        view = SegmentationView(seg_cfg, device)
+    except FileNotFoundError as err:
+        return None, f'no segmentation: {str(err).splitlines()[0]}'
+    return view, (f'segmentation by the model\'s segmenter '
+                  f'({osp.basename(seg_cfg.get("config", "?"))})')
+
+
+def _describe(sketcher: Any) -> str:
+    """A sketch function in words: ``xdog (k=1.6, sigma=0.8, ...)``."""
+    params = ', '.join(f'{k}={v}' for k, v in sketcher.params)
+    return f'{sketcher.method} ({params})'
+
+
+def photo_sketcher(config: str) -> Tuple[Any, str]:
+    """The sketch function for photos: the one recorded with the model's
+    training data, else :data:`FALLBACK_SKETCH`; and a note."""
+    from ..apis.command import photo_sketcher as recorded
+    from ..datasets.sketch import build_sketcher
+    try:
+        sketcher, source = recorded(
+            argparse.Namespace(sketch=None, dataset=None), config)
+        return sketcher, (f'photos are sketched as the training data was: '
+                          f'{_describe(sketcher)}, recorded in {source}')
+    except ValueError as err:
+        sketcher = build_sketcher(**FALLBACK_SKETCH)
+        reason = str(err).split(';')[0]
+        return sketcher, (f'photos are sketched with {_describe(sketcher)}'
+                          f' ({reason})')
+
+
+def upload_size(data: bytes) -> Optional[Tuple[int, int]]:
+    """Width and height from an image file's header (None when PIL cannot
+    tell); nothing is decoded."""
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # MAX_PIXELS is checked here
+            with Image.open(io.BytesIO(data)) as img:
+                return img.size
+    except Image.DecompressionBombError:
+        return (MAX_PIXELS + 1, 1)
+    except Exception:  # noqa: BLE001  (not for PIL: the decoder decides)
+        return None
+
+
+def to_png(img: np.ndarray) -> bytes:
+    """Encode a BGR uint8 image as PNG."""
+    ok, buf = cv2.imencode('.png', img)
+    if not ok:
+        raise RuntimeError('PNG encoding failed')
+    return buf.tobytes()
+
+
+def _hex(bgr: Any) -> str:
+    return '#{:02x}{:02x}{:02x}'.format(*(int(c) for c in bgr[::-1]))
+
+
+class WebDemo:
+    """A colorizer with its segmenter, photo sketcher and examples, for the
+    web page.
+
+    Args:
+        model (str): A training work dir, a config (with ``checkpoint``)
+            or an exported ``.onnx`` file (see :class:`Colorizer`).
+        checkpoint (str, optional): Checkpoint of a config.
+        device (str): ``'cpu'``, ``'cuda'``, ... Defaults to ``'cpu'``.
+        seed (int): The dropout seed of every request. Defaults to 0.
+        size (int, optional): Longer side every input is resized to;
+            default the model's (:func:`model_size`), else
+            :data:`DEFAULT_SIZE`.
+        num_examples (int): Example sketches offered. Defaults to 4.
+
+    Raises:
+        ModelFileError: The model cannot be used.
+    """
+
+    def __init__(self,
+                 model: str,
+                 checkpoint: Optional[str] = None,
+                 device: str = 'cpu',
+                 seed: int = 0,
+                 size: Optional[int] = None,
+                 num_examples: int = 4) -> None:
+        self.colorizer = Colorizer(model, checkpoint, device)
+        cfg = None
+        if self.colorizer.config:
+            from ..apis.torch_backend import load_config
+            cfg = load_config(self.colorizer.config)
+        self.seed = seed
+        self.size = size or model_size(cfg) or DEFAULT_SIZE
+        self.view, seg_note = segmentation_view(cfg, device)
+        self.sketcher, sketch_note = photo_sketcher(self.colorizer.config)
+        self.examples = [
+            resize_longer(img, self.size)
+            for img in example_sketches(cfg, num_examples)
+        ]
+        self.notes = [seg_note, sketch_note]
+        self._lock = threading.Lock()
+
+    def info(self) -> Dict[str, Any]:
+        """What the page shows about the model."""
+        model = self.colorizer.config or self.colorizer.checkpoint
+        randomness = (f'test-time dropout with the fixed seed {self.seed}: '
+                      'the same sketch always gives the same colours'
+                      if self.colorizer.stochastic else
+                      'no test-time randomness')
+        return dict(model=model, generator=self.colorizer.spec.description,
+                    seed=self.seed, size=self.size, randomness=randomness,
+                    notes=self.notes, examples=len(self.examples),
+                    segmentation=self.view is not None)
+
+    def decode(self, data: bytes, name: str) -> Tuple[np.ndarray, List[str]]:
+        """An upload as an upright BGR image at the working size.
+
+        Args:
+            data (bytes): The file's content.
+            name (str): Its name, for the messages.
+
+        Returns:
+            tuple: The image and notes (e.g. that it was resized).
+
+        Raises:
+            DemoInputError: Not a usable image, or too many pixels.
+        """
+        size = upload_size(data)
+        if size is not None and size[0] * size[1] > MAX_PIXELS:
+            raise DemoInputError(
+                f'{name}: too large ({size[0]} x {size[1]} pixels; at most '
+                f'{MAX_PIXELS // 1_000_000} megapixels): upload a smaller '
+                'image')
+        try:
+            img = orient_image(decode_image(data, name), data)
+        except ImageReadError:
+            raise DemoInputError(
+                f'{name}: not an image this demo can read; upload a PNG, '
+                'JPEG, BMP, TIFF or WebP file') from None
+        notes = []
+        height, width = img.shape[:2]
+        if max(height, width) != self.size:
+            img = resize_longer(img, self.size)
+            notes.append(f'resized from {width} x {height} to '
+                         f'{img.shape[1]} x {img.shape[0]} pixels (the '
+                         f'model works at {self.size} pixels)')
+        return img, notes
+
+    def __call__(self, data: bytes, photo: bool = False,
+                 name: str = 'the upload') -> Dict[str, Any]:
+        """Colorize an uploaded sketch or photo.
+
+        Args:
+            data (bytes): An encoded image (a drawing from the canvas, an
+                uploaded sketch or photo).
+            photo (bool): It is a photo: sketch it first.
+            name (str): Its name, for the messages.
+
+        Returns:
+            dict: ``images`` (``{sketch, colour[, segmentation, things]}``
+            as PNG bytes; ``sketch`` is what was colorized), ``legend``
+            (``[(name, '#rrggbb')]``) and ``notes``.
+
+        Raises:
+            DemoInputError: A bad input.
+        """
+        img, notes = self.decode(data, name)
+        with self._lock:  # one model call at a time
+            if photo:
+                img = load_image(self.sketcher(img))
+                notes.append('the photo was turned into this sketch first')
+            colour = self.colorizer(img, seed=self.seed)
+            images = dict(sketch=img, colour=colour)
+            legend: List[Tuple[str, str]] = []
+            if self.view is not None:
+                labels, things = self.view(colour)
+                palette = self.view.palette[:, ::-1]  # BGR
+                images['segmentation'] = palette[labels]
+                images['things'] = np.where(things[..., None],
+                                            np.uint8(THING_COLOR),
+                                            np.uint8(STUFF_COLOR))
+                legend = [(self.view.names[i], _hex(palette[i]))
+                          for i in np.unique(labels)]
+                legend += [('thing', _hex(THING_COLOR)),
+                           ('stuff', _hex(STUFF_COLOR))]
+        return dict(images={k: to_png(v) for k, v in images.items()},
+                    legend=legend, notes=notes)
+
+
+__all__ = [
+    'WebDemo', 'DemoInputError', 'default_model', 'model_size',
+    'example_sketches', 'segmentation_view', 'photo_sketcher',
+    'upload_size', 'to_png', 'DEFAULT_SIZE', 'MAX_PIXELS'
+]
