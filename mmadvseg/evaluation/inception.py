@@ -155,7 +155,10 @@ class FIDInceptionV3(InceptionV3):
             same ``forward``).
         """
         from torch.fx.experimental.optimization import fuse
-        return fuse(self)
+        with warnings.catch_warnings():
+            # torch.fx touches deprecated torch.has_* flags while tracing
+            warnings.simplefilter('ignore', UserWarning)
+            return fuse(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Compute pool features.
