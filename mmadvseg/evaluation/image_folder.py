@@ -1,19 +1,26 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Inception features of a folder of images, read the way pytorch-fid does.
+"""FID and KID of two folders of images, the way pytorch-fid reads them.
 
 The same files are picked (``sorted(path.glob('*.<ext>'))`` over pytorch-fid's
 lower-case extension list, not recursive) and read the same way
 (``PIL.Image.open(f).convert('RGB')`` then ``ToTensor``, i.e. RGB uint8 / 255),
 so FID on two folders is comparable with ``python -m pytorch_fid``.
+:func:`folder_fid_kid` is what ``tools/analysis/fid.py`` runs.
 """
+import json
 import os
+import os.path as osp
 import pathlib
-from typing import Callable, List, Optional, Sequence
+import time
+from functools import partial
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
+
+from ..utils.fileio import atomic_write
 
 IMAGE_EXTENSIONS = ('bmp', 'jpg', 'jpeg', 'pgm', 'png', 'ppm', 'tif', 'tiff',
                     'webp')
@@ -26,13 +33,21 @@ def list_image_files(folder: str) -> List[pathlib.Path]:
         folder (str): Directory (not searched recursively).
 
     Returns:
-        list[pathlib.Path]: Sorted image paths.
+        list[pathlib.Path]: Sorted image paths (at least one).
+
+    Raises:
+        NotADirectoryError: ``folder`` is not a directory.
+        FileNotFoundError: It holds no image.
     """
     path = pathlib.Path(folder)
     if not path.is_dir():
-        raise NotADirectoryError(f'not a directory: {folder}')
-    return sorted(file for ext in IMAGE_EXTENSIONS
-                  for file in path.glob(f'*.{ext}'))
+        raise NotADirectoryError(f'{folder}: not a directory')
+    files = sorted(file for ext in IMAGE_EXTENSIONS
+                   for file in path.glob(f'*.{ext}'))
+    if not files:
+        raise FileNotFoundError(
+            f'{folder}: no image ({", ".join(IMAGE_EXTENSIONS)}) found')
+    return files
 
 
 def load_image(path: os.PathLike) -> torch.Tensor:
@@ -124,9 +139,6 @@ def folder_features(folder: str,
         np.ndarray: (N, D) float32 features, in sorted file order.
     """
     files = list_image_files(folder)
-    if not files:
-        raise FileNotFoundError(
-            f'no image ({", ".join(IMAGE_EXTENSIONS)}) found in {folder}')
     loader = DataLoader(
         ImageFileDataset(files),
         batch_size=min(batch_size, len(files)),
@@ -136,3 +148,125 @@ def folder_features(folder: str,
     batches = progress(loader) if progress is not None else loader
     feats = [extract_features(model, batch, device) for batch in batches]
     return torch.cat(feats).numpy()
+
+
+def default_num_workers() -> int:
+    """Image-reading processes: ``min(4, CPUs - 1)``."""
+    num_cpus = len(os.sched_getaffinity(0)) if hasattr(
+        os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return max(0, min(4, num_cpus - 1))
+
+
+def folder_fid_kid(real_dir: str,
+                   fake_dir: str,
+                   inception: Optional[str] = None,
+                   allow_download: bool = False,
+                   batch_size: int = 50,
+                   device: Optional[str] = None,
+                   num_workers: Optional[int] = None,
+                   kid_subsets: int = 100,
+                   kid_subset_size: int = 1000,
+                   kid_seed: int = 0,
+                   json_file: Optional[str] = None,
+                   progress: bool = True) -> Dict:
+    """FID (pytorch-fid compatible) and KID between two folders of images.
+
+    Args:
+        real_dir (str): Folder of real images.
+        fake_dir (str): Folder of generated images.
+        inception (str, optional): FID Inception weight file. None looks in
+            ``$TORCH_HOME/hub/checkpoints/``.
+        allow_download (bool): Download the weights into the hub cache when
+            they are missing. Defaults to False.
+        batch_size (int): Images per Inception forward pass. Defaults to 50.
+        device (str, optional): ``'cuda'``, ``'cuda:0'`` or ``'cpu'``.
+            Defaults to cuda when available.
+        num_workers (int, optional): Image-reading processes. Defaults to
+            :func:`default_num_workers`.
+        kid_subsets (int): KID subsets. Defaults to 100.
+        kid_subset_size (int): Maximum KID subset size. Defaults to 1000.
+        kid_seed (int): Seed of the KID subset sampler. Defaults to 0.
+        json_file (str, optional): Also write the result there (atomically).
+        progress (bool): Show tqdm progress bars (on stderr). Defaults to
+            True.
+
+    Returns:
+        dict: ``fid``, ``kid``, ``kid_std``, ``num_real``, ``num_fake``,
+        ``kid_subsets``, ``kid_subset_size`` (the size used), ``real_dir``,
+        ``fake_dir``, ``inception`` (the weight file), ``device``,
+        ``seconds`` and ``images_per_second``.
+    """
+    from tqdm import tqdm
+
+    from .functional import (
+        frechet_distance_from_features,
+        kernel_inception_distance,
+    )
+    from .inception import FIDInceptionV3
+    folders = dict(real=real_dir, fake=fake_dir)
+    for folder in folders.values():  # fail before loading the model
+        list_image_files(folder)
+    device = torch.device(device or (
+        'cuda' if torch.cuda.is_available() else 'cpu'))
+    inception_net = FIDInceptionV3(inception, allow_download=allow_download)
+    model = inception_net.fused().to(device)
+    start = time.perf_counter()
+    feats = {
+        name: folder_features(
+            folder,
+            model,
+            batch_size=batch_size,
+            device=device,
+            num_workers=(default_num_workers()
+                         if num_workers is None else num_workers),
+            progress=partial(
+                tqdm, desc=f'{name} ({folder})', unit='batch')
+            if progress else None)
+        for name, folder in folders.items()
+    }
+    fid = frechet_distance_from_features(feats['real'], feats['fake'])
+    kid, kid_std = kernel_inception_distance(
+        feats['real'],
+        feats['fake'],
+        num_subsets=kid_subsets,
+        subset_size=kid_subset_size,
+        seed=kid_seed)
+    elapsed = time.perf_counter() - start
+    num_real, num_fake = len(feats['real']), len(feats['fake'])
+    result = dict(
+        fid=fid,
+        kid=kid,
+        kid_std=kid_std,
+        num_real=num_real,
+        num_fake=num_fake,
+        kid_subsets=kid_subsets,
+        kid_subset_size=min(kid_subset_size, num_real, num_fake),
+        real_dir=osp.abspath(real_dir),
+        fake_dir=osp.abspath(fake_dir),
+        inception=inception_net.weights_path,
+        device=str(device),
+        seconds=elapsed,
+        images_per_second=(num_real + num_fake) / elapsed)
+    if json_file:
+        with atomic_write(json_file, 'w') as f:
+            json.dump(result, f, indent=2)
+    return result
+
+
+def format_fid_kid(result: Dict) -> str:
+    """The summary that ``tools/analysis/fid.py`` prints.
+
+    Args:
+        result (dict): The output of :func:`folder_fid_kid`.
+
+    Returns:
+        str: Three lines: FID, KID, images and speed.
+    """
+    return '\n'.join([
+        f'FID: {result["fid"]:.6f}',
+        f'KID: {result["kid"]:.6f} +- {result["kid_std"]:.6f} '
+        f'({result["kid_subsets"]} subsets of {result["kid_subset_size"]})',
+        f'images: {result["num_real"]} real, {result["num_fake"]} fake; '
+        f'{result["seconds"]:.1f} s, {result["images_per_second"]:.2f} '
+        f'images/s on {result["device"]}'
+    ])

@@ -1,9 +1,18 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+import json
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
-from mmadvseg.evaluation.image_folder import load_image
+from mmadvseg.evaluation.image_folder import (
+    folder_fid_kid,
+    format_fid_kid,
+    list_image_files,
+    load_image,
+)
+from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME
 
 
 def test_load_image_is_rgb_in_unit_range(tmp_path):
@@ -22,3 +31,62 @@ def test_unreadable_image_is_named(tmp_path):
     path.write_bytes(png.tobytes()[:40])
     with pytest.raises(ValueError, match='cut.png: cannot read the image'):
         load_image(str(path))
+
+
+def _write_mixed(folder, images) -> str:
+    """PNG and JPEG files (pytorch-fid picks up both) and a non-image."""
+    folder.mkdir(parents=True)
+    for i, img in enumerate(images):
+        ext = 'png' if i % 3 else 'jpg'
+        Image.fromarray(img).save(folder / f'{i:03d}.{ext}')
+    (folder / 'notes.txt').write_text('not an image')
+    return str(folder)
+
+
+def test_list_image_files_is_pytorch_fid_selection(tmp_path, image_factory):
+    folder = _write_mixed(tmp_path / 'imgs', image_factory(4, size=8))
+    names = [f.name for f in list_image_files(folder)]
+    assert names == ['000.jpg', '001.png', '002.png', '003.jpg']
+    with pytest.raises(NotADirectoryError, match='nowhere: not a dir'):
+        list_image_files(str(tmp_path / 'nowhere'))
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='empty: no image'):
+        list_image_files(str(tmp_path / 'empty'))
+
+
+def test_folder_fid_kid_parity_with_pytorch_fid(hub_with_weights,
+                                                image_factory, tmp_path):
+    """Same weights, same folders: our FID equals pytorch-fid's (the function
+    `python -m pytorch_fid` runs) to 1e-3 relative."""
+    from pytorch_fid.fid_score import calculate_fid_given_paths
+    folders = [
+        _write_mixed(tmp_path / 'real', image_factory(8, seed=0)),
+        _write_mixed(tmp_path / 'fake',
+                     image_factory(7, size=40, kind='b', seed=1))
+    ]
+    out = tmp_path / 'out' / 'fid.json'
+    result = folder_fid_kid(
+        *folders,
+        device='cpu',
+        num_workers=0,
+        kid_subsets=20,
+        json_file=str(out),
+        progress=False)
+    reference = calculate_fid_given_paths(
+        folders, batch_size=50, device='cpu', dims=2048, num_workers=0)
+    assert result['fid'] == pytest.approx(reference, rel=1e-3)
+    assert result['fid'] > 0
+    assert result['num_real'] == 8 and result['num_fake'] == 7
+    saved = json.loads(out.read_text())
+    assert saved['fid'] == pytest.approx(result['fid'])
+    assert saved['kid'] == pytest.approx(result['kid'])
+    assert saved['inception'].endswith(FID_WEIGHTS_NAME)
+    summary = format_fid_kid(result)
+    assert 'FID:' in summary and 'KID:' in summary and '8 real' in summary
+    assert '20 subsets of 7' in summary
+
+
+def test_folder_fid_kid_checks_folders_before_the_weights(tmp_path):
+    # the hub cache is empty: a missing folder is reported first
+    with pytest.raises(NotADirectoryError, match='real: not a directory'):
+        folder_fid_kid(str(tmp_path / 'real'), str(tmp_path))
