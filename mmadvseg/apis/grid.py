@@ -20,7 +20,8 @@ _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 def segmenter_of(cfg: Any) -> Optional[dict]:
     """The segmenter config of a training config: ``model.adv_seg``'s, else
-    the first one of its test metrics; None without one."""
+    the first ``FrozenPanopticSegmenter`` of its test metrics; None without
+    one."""
     adv_seg = cfg.model.get('adv_seg')
     if adv_seg and adv_seg.get('segmenter'):
         return dict(adv_seg.segmenter)
@@ -28,8 +29,9 @@ def segmenter_of(cfg: Any) -> Optional[dict]:
     metrics = evaluator.get('metrics', []) if isinstance(
         evaluator, dict) else evaluator
     for metric in metrics:
-        if metric.get('segmenter'):
-            return dict(metric.segmenter)
+        segmenter = metric.get('segmenter') or {}
+        if segmenter.get('type') == 'FrozenPanopticSegmenter':
+            return dict(segmenter)
     return None
 
 

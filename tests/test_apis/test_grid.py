@@ -14,6 +14,7 @@ from mmadvseg.apis.grid import (
     class_info,
     grid_maker,
     make_grid,
+    segmenter_of,
 )
 from mmadvseg.testing import tiny_mask2former_cfg, tiny_segmenter_cfg
 from mmadvseg.toy import TOY_METAINFO
@@ -69,6 +70,18 @@ def test_grid_maker_follows_the_config(tmp_path, tiny_models):
     assert 'no segmentation: panoptic segmenter checkpoint not found' in note
     _, note = grid_maker('')
     assert 'ONNX' in note
+
+
+def test_the_segmenter_of_a_config():
+    seg = dict(type='FrozenPanopticSegmenter', config='s.py')
+    judge = dict(type='PanopticJudge', config='j.py')
+    cfg = Config(dict(model=dict(adv_seg=None), test_evaluator=dict(
+        metrics=[dict(type='A', segmenter=judge),
+                 dict(type='B', segmenter=seg)])))
+    assert segmenter_of(cfg) == seg  # the one the grid can use
+    cfg.model.adv_seg = dict(segmenter=dict(seg, config='guide.py'))
+    assert segmenter_of(cfg)['config'] == 'guide.py'  # the guide first
+    assert segmenter_of(Config(dict(model=dict()))) is None
 
 
 def test_class_names_without_metainfo_are_numbered():
