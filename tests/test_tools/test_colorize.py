@@ -16,6 +16,9 @@ import pytest
 from mmengine.config import Config
 
 from mmadvseg.apis import Colorizer
+from mmadvseg.datasets.convert import ConvertSpec
+from mmadvseg.datasets.record import write_settings
+from mmadvseg.datasets.sketch import build_sketcher
 from mmadvseg.testing.tiny_checkpoints import write_tiny_model
 from mmadvseg.toy.demo import demo_experiment
 from mmadvseg.toy.experiment import Arm, ToyExperiment, run_experiment
@@ -151,6 +154,29 @@ def test_a_folder_with_bad_files(tmp_path):
     assert any('corrupt.png' in line for line in failed)
     assert any('text.png' in line for line in failed)
     assert 'Traceback' not in proc.stderr
+
+
+def test_from_photo_with_the_settings_a_converter_recorded(tmp_path):
+    config, checkpoint = write_tiny_model(tmp_path / 'model')
+    dataset = tmp_path / 'dataset'
+    sketcher = build_sketcher('canny', low=30, high=90)
+    write_settings(str(dataset), ConvertSpec(str(dataset),
+                                             sketcher).settings())
+    photo = cv2.GaussianBlur(np.random.default_rng(0).integers(
+        0, 256, (70, 90, 3), np.uint8), (9, 9), 3)
+    cv2.imwrite(str(tmp_path / 'photo.jpg'), photo)
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', config, checkpoint,
+               str(tmp_path / 'photo.jpg'), '--out', str(out),
+               '--from-photo', '--dataset', str(dataset), '--seed', '0',
+               '--no-progress')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "sketches from photos with " in proc.stdout
+    assert "'high': 90" in proc.stdout
+    drawn = cv2.imread(str(out / 'photo_sketch.png'))
+    np.testing.assert_array_equal(
+        drawn[..., 0], sketcher(cv2.imread(str(tmp_path / 'photo.jpg'))))
+    assert cv2.imread(str(out / 'photo.png')).shape == (70, 90, 3)
 
 
 @pytest.mark.parametrize('bad', ['corrupt', 'foreign', 'missing'])
