@@ -1,0 +1,143 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The web demo's model side on a toy model trained as ``make demo`` does:
+the page's images are the Colorizer's output and its segmenter's view, a
+photo is sketched first, bad inputs are one message."""
+import re
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from mmadvseg.apis import Colorizer, load_image, resize_longer
+from mmadvseg.apis.grid import THING_COLOR
+from mmadvseg.datasets.sketch import build_sketcher
+from mmadvseg.web.demo import (
+    MAX_PIXELS,
+    DemoInputError,
+    default_model,
+    example_sketches,
+    model_size,
+)
+
+
+def decode(png: bytes) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is ``width x height`` (with no pixel data)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data)))
+
+    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) +
+            chunk(b'IDAT', zlib.compress(b'')) + chunk(b'IEND', b''))
+
+
+def test_a_drawing_gives_the_colorizers_output_and_its_segmentation(
+        web_demo, toy_run, drawing, tmp_path):
+    data = drawing
+    (tmp_path / 'drawing.png').write_bytes(data)
+    result = web_demo(data, name='your drawing')
+    images = {k: decode(v) for k, v in result['images'].items()}
+    assert web_demo.size == 64  # the toy test pipeline's resize
+    expected = Colorizer(toy_run['run_dir'])(
+        str(tmp_path / 'drawing.png'), seed=0, size=64)
+    np.testing.assert_array_equal(images['colour'], expected)
+    np.testing.assert_array_equal(
+        images['sketch'], resize_longer(load_image(str(tmp_path /
+                                                       'drawing.png')), 64))
+    labels, things = web_demo.view(expected)
+    np.testing.assert_array_equal(images['segmentation'],
+                                  web_demo.view.palette[labels][..., ::-1])
+    assert ((images['things'] == THING_COLOR).all(-1) == things).all()
+    names = [name for name, _ in result['legend']]
+    assert names == [web_demo.view.names[i] for i in np.unique(labels)] + [
+        'thing', 'stuff']
+    assert set(names[:-2]) <= {'elephant', 'sheep', 'bird', 'sky', 'grass',
+                               'water'}
+    assert result['notes'] == [
+        'resized from 512 x 512 to 64 x 64 pixels (the model works at 64 '
+        'pixels)']
+    again = web_demo(data)  # a fixed seed: the same colours every time
+    assert again['images']['colour'] == result['images']['colour']
+
+
+def test_a_photo_is_sketched_first(web_demo, toy_run):
+    photo_file = f'{toy_run["scenes"].img_dir("test")}/000001.png'
+    with open(photo_file, 'rb') as f:
+        result = web_demo(f.read(), photo=True, name='photo.png')
+    # toy sketches are rendered outlines: no photo can repeat them, so
+    # photos are sketched with XDoG (the toy data's own xdog preset)
+    assert any("sketch='outline'" in n and 'xdog (' in n
+               for n in web_demo.notes)
+    xdog = build_sketcher('xdog', preset='xdog_paper')
+    expected = load_image(xdog(load_image(photo_file)))
+    np.testing.assert_array_equal(decode(result['images']['sketch']),
+                                  expected)
+    np.testing.assert_array_equal(decode(result['images']['colour']),
+                                  web_demo.colorizer(expected, seed=0))
+    assert result['notes'] == ['the photo was turned into this sketch first']
+
+
+@pytest.mark.parametrize('data,message', [
+    (b'just some notes', 'notes.txt: not an image this demo can read'),
+    (b'', 'notes.txt: not an image'),
+    (b'\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0', 'notes.txt: not an image'),
+    (png_header(10_000, 10_000), 'notes.txt: too large (10000 x 10000 '
+     f'pixels; at most {MAX_PIXELS // 10**6} megapixels)'),
+], ids=['text', 'empty', 'cut-png', 'huge-png'])
+def test_bad_inputs_are_one_message(web_demo, data, message):
+    with pytest.raises(DemoInputError, match=re.escape(message)):
+        web_demo(data, name='notes.txt')
+
+
+def test_large_images_are_resized_with_a_note(web_demo):
+    img = np.full((1500, 900, 3), 255, np.uint8)
+    cv2.line(img, (0, 0), (900, 1500), (0, 0, 0), 20)
+    result = web_demo(cv2.imencode('.jpg', img)[1].tobytes())
+    assert decode(result['images']['colour']).shape == (64, 38, 3)
+    assert result['notes'] == ['resized from 900 x 1500 to 38 x 64 pixels '
+                               '(the model works at 64 pixels)']
+
+
+def test_examples_are_the_test_sketches(web_demo, toy_run):
+    scenes = toy_run['scenes']
+    assert len(web_demo.examples) == 4
+    for i, example in enumerate(web_demo.examples):
+        sketch = cv2.imread(f'{scenes.root}/unpaired/testA/{i:06d}.png')
+        np.testing.assert_array_equal(example, sketch)
+    info = web_demo.info()
+    assert info['examples'] == 4 and info['seed'] == 0
+    assert 'fixed seed 0' in info['randomness']
+
+
+def test_model_size_and_examples_of_other_configs(tmp_path):
+    test = dict(dataset=dict(data_root=str(tmp_path), pipeline=[
+        dict(type='LoadPairedImageFromFile'),
+        dict(type='Resize', scale=(256, 256))]))
+    cfg = Config(dict(test_dataloader=test))
+    assert model_size(cfg) == 256
+    no_resize = Config(dict(test_dataloader=dict(dataset=dict(pipeline=[]))))
+    assert model_size(no_resize) is None and model_size(None) is None
+    assert example_sketches(cfg) == []  # no test images there
+    ab = np.zeros((8, 16, 3), np.uint8)
+    ab[:, 8:] = 255
+    (tmp_path / 'test').mkdir()
+    cv2.imwrite(str(tmp_path / 'test' / 'a.png'), ab)  # paired: A|B
+    [sketch] = example_sketches(cfg)
+    assert sketch.shape == (8, 8, 3) and (sketch == 0).all()
+
+
+def test_default_model_is_the_toy_demo_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match='run `make demo` first'):
+        default_model(str(tmp_path))
+    run_dir = tmp_path / 'runs_distinct' / 'pix2pix_both_seed0'
+    run_dir.mkdir(parents=True)
+    (run_dir / 'last_checkpoint').write_text('iter_100.pth')
+    assert default_model(str(tmp_path)) == str(run_dir)
