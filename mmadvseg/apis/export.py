@@ -130,8 +130,9 @@ def export_onnx(config: str,
 
     from .torch_backend import load_config, load_generator
     net, spec = load_generator(config, checkpoint, 'cpu')
-    checked = 'the test sketches of the config'
+    checked = 'the given sketches'
     if sketches is None:
+        checked = 'the test sketches of the config'
         sketches = config_test_sketches(load_config(config))
     if not sketches:
         sketches, checked = [_toy_sketch()], 'a toy-scene sketch'
