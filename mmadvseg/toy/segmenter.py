@@ -86,8 +86,9 @@ def build_segmenter_cfg(config: str,
         cfg.default_hooks.logger.interval = min(
             cfg.default_hooks.logger.interval, max(iters // 4, 1))
         cfg.log_processor.window_size = cfg.default_hooks.logger.interval
-    # validation runs once, after training (see train_toy_segmenter)
-    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1
+    # no validation while training (the loop would validate at the end):
+    # train_toy_segmenter scores the saved weights once
+    cfg.train_cfg.val_begin = cfg.train_cfg.max_iters + 1
     if batch_size is not None:
         cfg.train_dataloader.batch_size = batch_size
     if seed is not None:
@@ -234,33 +235,55 @@ def train_toy_segmenter(work_dir: str,
         batch_size=int(cfg.train_dataloader.batch_size),
         seed=cfg.randomness.get('seed'),
         scenes=scenes.settings())
+    settings = json.loads(json.dumps(settings))
     ckpt_path = osp.join(work_dir, CHECKPOINT_NAME)
     report = load_segmenter_report(work_dir)
-    if osp.isfile(ckpt_path) and not force and report is not None:
-        if report.get('settings') == json.loads(json.dumps(settings)):
-            print_log(f'Reusing the toy segmenter {ckpt_path} (--force to '
-                      'retrain)', logger='current')
-            return ckpt_path
-        print_log(f'{ckpt_path} was trained with other settings; training '
-                  'it again', logger='current')
+    if not force and osp.isfile(ckpt_path) and report is not None \
+            and report.get('settings') == settings:
+        print_log(f'Reusing the toy segmenter {ckpt_path} (--force to '
+                  'retrain)', logger='current')
+        return ckpt_path
+    # a checkpoint whose evaluation was interrupted is not trained again
+    trained = None if force else _checkpoint_meta(ckpt_path)
     prev_threads = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        report = _train(cfg, ckpt_path, evaluate)
+        if trained is not None and trained.get('settings') == settings:
+            print_log(f'{ckpt_path} is trained with these settings; '
+                      'evaluating it', logger='current')
+            report = dict(trained)
+            cfg.load_from = ckpt_path
+        else:
+            if osp.isfile(ckpt_path):
+                print_log(f'{ckpt_path} was trained with other settings; '
+                          'training it again', logger='current')
+            report = _train(cfg, ckpt_path, settings)
+        if evaluate:
+            report['panoptic'] = _panoptic_scores(cfg)
     finally:
         torch.set_num_threads(prev_threads)
     if evaluate:
         report['semantic'] = toy_segmentation_scores(
             build_toy_segmenter(config_file, ckpt_path),
             (test_scenes or scenes).ensure())
-    report['settings'] = settings
     with atomic_write(osp.join(work_dir, REPORT_NAME), 'w') as f:
         json.dump(report, f, indent=2, sort_keys=True)
     return ckpt_path
 
 
-def _train(cfg: Any, ckpt_path: str, evaluate: bool) -> Dict[str, Any]:
+def _checkpoint_meta(ckpt_path: str) -> Optional[Dict[str, Any]]:
+    """The ``meta`` a trained toy segmenter's checkpoint carries, if any."""
+    if not osp.isfile(ckpt_path):
+        return None
+    try:
+        return torch.load(ckpt_path, map_location='cpu').get('meta')
+    except Exception:  # unreadable: trained again
+        return None
+
+
+def _train(cfg: Any, ckpt_path: str,
+           settings: Dict[str, Any]) -> Dict[str, Any]:
     """Run the mmdet runner, save the weights; return the report."""
     import mmdet  # noqa: F401  (registers mmdet's components)
     from mmengine.registry import DefaultScope
@@ -271,23 +294,33 @@ def _train(cfg: Any, ckpt_path: str, evaluate: bool) -> Dict[str, Any]:
     with DefaultScope.overwrite_default_scope('mmdet'):
         runner = Runner.from_cfg(cfg)
         runner.train()
-        model = runner.model.module if hasattr(runner.model, 'module') \
-            else runner.model
-        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        report = dict(
-            train_time_s=round(time.time() - start, 1),
-            num_params=sum(p.numel() for p in model.parameters()),
-            num_things_classes=model.panoptic_fusion_head.num_things_classes,
-            num_stuff_classes=model.panoptic_fusion_head.num_stuff_classes)
-        with atomic_write(ckpt_path) as tmp:
-            torch.save(dict(meta=report, state_dict=state), tmp)
-        if evaluate:
-            report['panoptic'] = {
-                k.split('/')[-1]: float(v)
-                for k, v in runner.val().items()
-                if isinstance(v, (int, float))
-            }
+    model = runner.model.module if hasattr(runner.model, 'module') \
+        else runner.model
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    report = dict(
+        train_time_s=round(time.time() - start, 1),
+        num_params=sum(p.numel() for p in model.parameters()),
+        num_things_classes=model.panoptic_fusion_head.num_things_classes,
+        num_stuff_classes=model.panoptic_fusion_head.num_stuff_classes,
+        settings=settings)
+    with atomic_write(ckpt_path) as tmp:
+        torch.save(dict(meta=report, state_dict=state), tmp)
     return report
+
+
+def _panoptic_scores(cfg: Any) -> Dict[str, float]:
+    """PQ / SQ / RQ of the trained weights (``cfg.load_from`` or the
+    runner's last training) on the test split, by mmdet's metric."""
+    import mmdet  # noqa: F401
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        cfg = cfg.copy()
+        cfg.load_from = cfg.get('load_from') or osp.join(cfg.work_dir,
+                                                         CHECKPOINT_NAME)
+        metrics = Runner.from_cfg(cfg).val()
+    return {k.split('/')[-1]: float(v) for k, v in metrics.items()
+            if isinstance(v, (int, float))}
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from mmadvseg.toy import TOY_METAINFO, ToyScenes
 from mmadvseg.toy.segmenter import (
     EVAL_CONFIG,
     GUIDE_CONFIG,
+    JUDGE_CONFIG,
     build_segmenter_cfg,
     toy_segmentation_scores,
     train_toy_segmenter,
@@ -128,6 +129,27 @@ def test_train_load_and_reuse(scenes, tmp_path):
         cwd=REPO, capture_output=True, text=True, check=True)
     assert 'Reusing the toy segmenter' in out.stdout + out.stderr
     assert os.stat(ckpt).st_mtime_ns == mtime
+    # an evaluation that was interrupted (no report) does not retrain
+    os.remove(osp.join(work_dir, 'segmenter.json'))
+    train_toy_segmenter(work_dir, scenes, iters=2, batch_size=2,
+                        num_workers=0)
+    assert os.stat(ckpt).st_mtime_ns == mtime
+    with open(osp.join(work_dir, 'segmenter.json')) as f:
+        assert 'PQ' in json.load(f)['panoptic']
     train_toy_segmenter(work_dir, scenes, iters=3, batch_size=2,
                         num_workers=0, evaluate=False)
     assert os.stat(ckpt).st_mtime_ns != mtime
+
+
+@pytest.mark.parametrize('config', [GUIDE_CONFIG, JUDGE_CONFIG])
+def test_test_samples_carry_what_the_heads_read(config, scenes, tmp_path):
+    """Two-stage detectors' mask heads read the scale factor when they
+    predict things: the toy test pipeline records it (1, no resizing)."""
+    from mmdet.registry import DATASETS
+    from mmengine.registry import DefaultScope
+    cfg = build_segmenter_cfg(config, scenes, str(tmp_path))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        dataset = DATASETS.build(cfg.val_dataloader.dataset)
+    sample = dataset[0]['data_samples']
+    assert tuple(sample.scale_factor) == (1.0, 1.0)
+    assert tuple(sample.img_shape) == (64, 64)

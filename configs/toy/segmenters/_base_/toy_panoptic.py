@@ -49,6 +49,9 @@ toy_val_dataloader = dict(
         test_mode=True,
         pipeline=[
             dict(type='LoadImageFromFile'),
+            # no resizing; records the scale factor (1) that two-stage
+            # detectors' mask heads read
+            dict(type='Resize', scale_factor=1.0),
             dict(type='LoadPanopticAnnotations'),
             dict(
                 type='PackDetInputs',
