@@ -1,7 +1,10 @@
 # Runtime shared by every mmadvseg config (mmagic scope + our components).
 default_scope = 'mmagic'
 custom_imports = dict(
-    imports=['mmadvseg.engine', 'mmadvseg.evaluation', 'mmadvseg.models'],
+    imports=[
+        'mmadvseg.datasets.transforms', 'mmadvseg.engine',
+        'mmadvseg.evaluation', 'mmadvseg.models'
+    ],
     allow_failed_imports=False)
 
 randomness = dict(seed=2022, diff_rank_seed=True)

@@ -5,10 +5,13 @@ For every ``PairedImageDataset`` / ``UnpairedImageDataset`` of the train,
 val and test dataloaders (wrappers such as ``RepeatDataset`` and
 ``ConcatDataset`` are followed) the folders mmagic will scan are checked:
 image counts, a histogram of image sizes, unreadable files (corrupt,
-truncated, empty), A|B images of odd width (unequal halves), PNGs with an
-alpha channel (mmagic drops it), unpaired A/B count and name mismatches,
-and leftovers of an interrupted conversion. Relative ``data_root`` paths
-are resolved from the current directory, as mmagic does.
+truncated, empty, JPEG data the decoder reports damaged), A|B images of odd
+width (unequal halves), images of a paired folder that are not A|B pairs
+(a photo, in colour where the sketch belongs), PNGs with transparency
+(an alpha channel or a tRNS chunk; mmagic drops it), unpaired A/B count and
+name mismatches, and leftovers of an interrupted conversion. Relative
+``data_root`` paths are resolved from the current directory, as mmagic
+does.
 :func:`check_dataset_config` is the body of ``tools/misc/check_dataset.py``.
 """
 import os
@@ -46,6 +49,7 @@ class FolderStats:
     unreadable: List[str] = field(default_factory=list)  # messages
     partial: List[str] = field(default_factory=list)
     odd_width: List[str] = field(default_factory=list)
+    colour_left: List[str] = field(default_factory=list)
     alpha: List[str] = field(default_factory=list)
 
     @property
@@ -69,13 +73,38 @@ Result = Tuple[str, Dict[str, Any], Findings]
 
 
 def _png_has_alpha(path: str) -> bool:
-    """Whether a PNG's header declares an alpha channel (colour type 4 or
-    6). mmagic loads images without alpha: transparent pixels take the
-    colour stored under them, usually black."""
+    """Whether a PNG has transparency: an alpha channel (colour type 4 or
+    6) or a ``tRNS`` chunk (transparent palette entries or one transparent
+    colour). mmagic loads images without it: transparent pixels take the
+    colour stored under them, often black."""
     with open(path, 'rb') as f:
         header = f.read(26)
-    return header[:8] == b'\x89PNG\r\n\x1a\n' and header[25:26] in (b'\x04',
-                                                                   b'\x06')
+        if header[:8] != b'\x89PNG\r\n\x1a\n' or len(header) < 26:
+            return False
+        if header[25] in (4, 6):
+            return True
+        f.seek(8)
+        while True:  # the chunks before the image data
+            head = f.read(8)
+            if len(head) < 8 or head[4:] in (b'IDAT', b'IEND'):
+                return False
+            if head[4:] == b'tRNS':
+                return True
+            f.seek(int.from_bytes(head[:4], 'big') + 4, os.SEEK_CUR)
+
+
+#: A|B check: a pixel is in colour when its channels differ by more than
+#: this, and a left half with more such pixels than ``COLOUR_SHARE`` is not
+#: a (gray) sketch.
+COLOUR_SPREAD, COLOUR_SHARE = 24, 0.05
+
+
+def _left_half_in_colour(img) -> bool:
+    """Whether the left half of an image is in colour, i.e. not a sketch:
+    the image is then no A|B pair but, say, a plain photo."""
+    left = img[:, :img.shape[1] // 2].astype('int16')
+    spread = left.max(axis=2) - left.min(axis=2)
+    return float((spread > COLOUR_SPREAD).mean()) > COLOUR_SHARE
 
 
 def scan_folder(folder: str) -> FolderStats:
@@ -101,6 +130,8 @@ def scan_folder(folder: str) -> FolderStats:
         stats.sizes[(width, height)] += 1
         if width % 2:
             stats.odd_width.append(f'{path} ({width}x{height})')
+        if _left_half_in_colour(img):
+            stats.colour_left.append(path)
         if _png_has_alpha(path):
             stats.alpha.append(path)
     stats.partial = [
@@ -201,9 +232,16 @@ def check_folder(role: str, stats: FolderStats, paired: bool,
             [f'{label}: {len(stats.odd_width)} A|B images of odd width (the '
              'halves differ in size); re-create them with layouts.make_ab:'] +
             _listed(stats.odd_width)))
+    if paired and stats.colour_left:
+        found.errors.append('\n'.join(
+            [f'{label}: {len(stats.colour_left)} images are not A|B pairs '
+             '(in colour on the left, where the gray sketch belongs: a '
+             'plain photo?); make pairs of photos with '
+             'tools/dataset_converters/folder_to_sketch.py, or delete '
+             'them:'] + _listed(stats.colour_left)))
     if stats.alpha:
         found.warnings.append('\n'.join(
-            [f'{label}: {len(stats.alpha)} PNGs with an alpha channel; '
+            [f'{label}: {len(stats.alpha)} PNGs with transparency; '
              'mmagic drops it, so transparent parts load in the colour '
              'stored under them (often black). Re-convert them with '
              'tools/dataset_converters/folder_to_sketch.py, which puts them '

@@ -7,6 +7,7 @@ from typing import Dict
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 
 @pytest.fixture(scope='session')
@@ -36,8 +37,11 @@ def write_awkward_images(folder: Path) -> Dict[str, str]:
     """Good and bad inputs; returns ``{kind: path}``.
 
     Kinds: ``color`` (JPEG), ``gray`` (1-channel PNG), ``rgba`` (PNG with
-    transparency), ``odd`` (33x17), ``gray16`` (16-bit PNG), ``corrupt``
-    (random bytes), ``truncated`` (half a JPEG), ``empty`` (0 bytes).
+    transparency), ``palette`` (palette PNG, one entry transparent),
+    ``odd`` (33x17), ``gray16`` (16-bit PNG), ``corrupt`` (random bytes),
+    ``truncated`` (half a JPEG), ``damaged`` (half a JPEG with the end
+    marker: the decoder fills the rest grey and only prints a warning),
+    ``empty`` (0 bytes).
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -54,9 +58,18 @@ def write_awkward_images(folder: Path) -> Dict[str, str]:
     save('odd', 'odd.png', blocks_photo(4, 17, 33))
     save('gray16', 'gray16.png',
          blocks_photo(5)[..., 0].astype(np.uint16) * 257)
+    palette = Image.fromarray(
+        np.repeat(np.arange(4, dtype=np.uint8), 10)[None].repeat(40, 0), 'P')
+    palette.putpalette([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9] * 64)
+    paths['palette'] = osp.join(folder, 'palette.png')
+    palette.save(paths['palette'], transparency=0)  # left quarter clear
     ok, jpeg = cv2.imencode('.jpg', blocks_photo(6))
+    noise = np.random.default_rng(7).integers(0, 256, (64, 64, 3), np.uint8)
+    ok, noisy = cv2.imencode('.jpg', noise)  # half of it is image data
     for kind, data in (('corrupt', b'not an image at all' * 20),
                        ('truncated', jpeg.tobytes()[:len(jpeg) // 2]),
+                       ('damaged',
+                        noisy.tobytes()[:len(noisy) // 2] + b'\xff\xd9'),
                        ('empty', b'')):
         paths[kind] = osp.join(folder, f'{kind}.jpg')
         Path(paths[kind]).write_bytes(data)

@@ -106,7 +106,30 @@ def test_transparent_sketches_are_flagged(tmp_path):
     assert cv2.imread(sketch, cv2.IMREAD_COLOR).max() == 0  # as mmagic
     out, code = report(loaders('unpaired', root), strict=True)
     assert code == 1
-    assert '1 PNGs with an alpha channel' in out and sketch in out
+    assert '1 PNGs with transparency' in out and sketch in out
+
+
+def test_faults_that_used_to_pass(tmp_path, awkward_images):
+    """A JPEG whose data the decoder reports damaged (end marker intact),
+    a plain photo in a paired folder and a palette PNG with a transparent
+    entry all passed the check before."""
+    awkward = awkward_images
+    root = make(tmp_path, 'paired')
+    damaged = osp.join(root, 'train', 'damaged.jpg')
+    os.replace(awkward['damaged'], damaged)
+    photo = osp.join(root, 'train', 'photo.png')
+    cv2.imwrite(photo, cv2.resize(cv2.imread(awkward['color']), (32, 16)))
+    out, code = report(loaders('paired', root))
+    assert code == 1
+    assert '1 unreadable' in out and f'{damaged}: damaged JPEG' in out
+    assert '1 images are not A|B pairs' in out and photo in out
+    sketches = make(tmp_path, 'unpaired')
+    palette = osp.join(sketches, 'trainA', 'palette.png')
+    os.replace(awkward['palette'], palette)
+    out, code = report(loaders('unpaired', sketches), strict=True)
+    assert code == 1
+    assert '1 PNGs with transparency' in out and palette in out
+    assert 'not A|B pairs' not in out  # unpaired: a photo is fine
 
 
 def test_missing_folders_and_wrappers(tmp_path):

@@ -34,16 +34,23 @@ def test_awkward_inputs_never_stop_a_run(tmp_path, awkward_images, capsys):
                             progress=False)
     status = {osp.splitext(osp.basename(r.src))[0]: r.status
               for r in report.results}
-    assert status == dict(color='done', gray='done', rgba='done', odd='done',
-                          gray16='done', corrupt='failed', truncated='failed',
-                          empty='failed')
+    assert status == dict(color='done', gray='done', rgba='done',
+                          palette='done', odd='done', gray16='done',
+                          corrupt='failed', truncated='failed',
+                          damaged='failed', empty='failed')
     err = capsys.readouterr().err
-    for kind in ('corrupt', 'truncated', 'empty'):
+    for kind in ('corrupt', 'truncated', 'damaged', 'empty'):
         assert awkward_images[kind] in err  # reported as it happens
     summary = report.summary()
-    assert '5 converted' in summary and '3 failed' in summary
+    assert '6 converted' in summary and '4 failed' in summary
     assert all(r.message in summary for r in report.failures)
-    for name in ('color', 'gray', 'rgba', 'odd', 'gray16'):
+    # the damaged JPEG (grey bottom half) used to be written as a sample
+    assert 'damaged JPEG (Corrupt JPEG data' in summary
+    assert not osp.exists(paired_path(spec.out_dir, 'train', 'damaged'))
+    # transparent palette entries are white paper, as alpha is
+    palette = cv2.imread(paired_path(spec.out_dir, 'train', 'palette'))
+    assert (palette[:, 32:40] == 255).all()
+    for name in ('color', 'gray', 'rgba', 'palette', 'odd', 'gray16'):
         ab = cv2.imread(paired_path(spec.out_dir, 'train', name))
         assert ab.shape == (32, 64, 3)
     # keeping the size of the odd image still gives equal A|B halves

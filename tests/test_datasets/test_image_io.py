@@ -1,4 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+import os
+
 import cv2
 import numpy as np
 import pytest
@@ -6,6 +8,7 @@ import pytest
 from mmadvseg.datasets.image_io import (
     ImageReadError,
     decode_image,
+    decoder_messages,
     is_truncated_jpeg,
     read_image,
     resize_photo,
@@ -27,9 +30,12 @@ def test_read_awkward_images(awkward_images):
     assert (gray16[..., 0] == expected >> 8).all()
 
 
-@pytest.mark.parametrize('kind,reason', [('corrupt', 'cannot decode'),
-                                         ('truncated', 'truncated JPEG'),
-                                         ('empty', 'empty file')])
+@pytest.mark.parametrize('kind,reason',
+                         [('corrupt', 'cannot decode'),
+                          ('truncated', 'truncated JPEG'),
+                          ('damaged', 'damaged JPEG (Corrupt JPEG data: '
+                           'premature end of data segment)'),
+                          ('empty', 'empty file')])
 def test_read_bad_images(awkward_images, kind, reason):
     with pytest.raises(ImageReadError) as err:
         read_image(awkward_images[kind])
@@ -38,6 +44,24 @@ def test_read_bad_images(awkward_images, kind, reason):
     assert 'delete' in msg  # the fix
     with pytest.raises(ImageReadError, match='file not found'):
         read_image(awkward_images[kind] + '.missing')
+
+
+def test_damaged_jpeg_is_refused_and_its_warning_attributed(
+        awkward_images, capfd):
+    """libjpeg decodes a JPEG whose data is cut (end marker intact) with a
+    grey bottom half, and only prints an unattributed warning."""
+    with open(awkward_images['damaged'], 'rb') as f:
+        data = f.read()
+    assert not is_truncated_jpeg(data)
+    assert cv2.imread(awkward_images['damaged']) is not None  # OpenCV: fine
+    capfd.readouterr()
+    with pytest.raises(ImageReadError, match='damaged JPEG'):
+        decode_image(data, 'x.jpg')
+    assert 'Corrupt JPEG data' not in capfd.readouterr().err  # in the error
+    with decoder_messages() as lines:
+        os.write(2, b'libpng warning: iCCP: known incorrect sRGB profile\n')
+    assert lines == []
+    assert 'iCCP' in capfd.readouterr().err  # other output passes through
 
 
 def test_decode_float_image():

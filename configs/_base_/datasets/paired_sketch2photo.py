@@ -2,7 +2,9 @@
 # image (A = sketch on the left, B = photo on the right). Training: resize
 # to 286, random 256 crop and horizontal flip shared by both halves; test:
 # resize to 256. Per-dataset files set `data_root` only; the steps are named
-# so that a variant can rebuild a pipeline from them (configs/toy).
+# so that a variant can rebuild a pipeline from them (configs/toy). Loading
+# is mmagic's, naming any file it cannot load (mmadvseg.datasets.transforms;
+# tools/train.py --skip-unreadable skips them).
 _base_ = './sketch2photo_dataloaders.py'
 dataset_type = 'PairedImageDataset'
 key_mapper = dict(
@@ -15,7 +17,7 @@ pack_inputs = dict(
     data_keys=['img_sketch', 'img_photo'],
     meta_keys=['pair_path'])
 load_pair = dict(
-    type='LoadPairedImageFromFile',
+    type='CheckedLoadPairedImageFromFile',
     key='pair',
     domain_a='A',
     domain_b='B',

@@ -2,7 +2,9 @@
 # `data_root/{trainB,testB}` photos. Training: resize to 286, then an
 # independent random 256 crop and horizontal flip per domain; test: resize to
 # 256. Per-dataset files set `data_root` only; the steps are named so that a
-# variant can rebuild a pipeline from them (configs/toy).
+# variant can rebuild a pipeline from them (configs/toy). Loading is mmagic's,
+# naming any file it cannot load (mmadvseg.datasets.transforms;
+# tools/train.py --skip-unreadable skips them).
 _base_ = './sketch2photo_dataloaders.py'
 dataset_type = 'UnpairedImageDataset'
 key_mapper = dict(
@@ -22,8 +24,9 @@ pack_inputs = dict(
     keys=['img_sketch', 'img_photo'],
     data_keys=['img_sketch', 'img_photo'],
     meta_keys=['img_sketch_path', 'img_photo_path'])
-load_sketch = dict(type='LoadImageFromFile', key='img_A', color_type='color')
-load_photo = dict(type='LoadImageFromFile', key='img_B', color_type='color')
+load_sketch = dict(
+    type='CheckedLoadImageFromFile', key='img_A', color_type='color')
+load_photo = dict(load_sketch, key='img_B')
 train_resize = dict(
     type='Resize',
     keys=['img_A', 'img_B'],

@@ -10,8 +10,9 @@ _base_ = [
 ]
 custom_imports = dict(
     imports=[
-        'mmadvseg.engine', 'mmadvseg.evaluation', 'mmadvseg.models',
-        'mmadvseg.toy.judges', 'mmadvseg.toy.transforms'
+        'mmadvseg.datasets.transforms', 'mmadvseg.engine',
+        'mmadvseg.evaluation', 'mmadvseg.models', 'mmadvseg.toy.judges',
+        'mmadvseg.toy.transforms'
     ],
     allow_failed_imports=False)
 max_iters = 2000
