@@ -13,6 +13,7 @@ returns exactly the page's image). Every problem with an input is a
 """
 import argparse
 import io
+import os
 import os.path as osp
 import threading
 import warnings
@@ -114,6 +115,12 @@ def segmentation_view(cfg: Any, device: str) -> Tuple[Any, str]:
                   f'({osp.basename(seg_cfg.get("config", "?"))})')
 
 
+def short_paths(text: str) -> str:
+    """``text`` with the paths below the working directory made
+    relative."""
+    return text.replace(osp.join(os.getcwd(), ''), '')
+
+
 def _describe(sketcher: Any) -> str:
     """A sketch function in words: ``xdog (k=1.6, sigma=0.8, ...)``."""
     params = ', '.join(f'{k}={v}' for k, v in sketcher.params)
@@ -132,7 +139,7 @@ def photo_sketcher(config: str) -> Tuple[Any, str]:
                           f'{_describe(sketcher)}, recorded in {source}')
     except ValueError as err:
         sketcher = build_sketcher(**FALLBACK_SKETCH)
-        reason = str(err).split(';')[0]
+        reason = short_paths(str(err).split(';')[0])
         return sketcher, (f'photos are sketched with {_describe(sketcher)}'
                           f' ({reason})')
 
@@ -191,6 +198,7 @@ class WebDemo:
                  size: Optional[int] = None,
                  num_examples: int = 4) -> None:
         self.colorizer = Colorizer(model, checkpoint, device)
+        self.name = short_paths(' '.join(filter(None, [model, checkpoint])))
         cfg = None
         if self.colorizer.config:
             from ..apis.torch_backend import load_config
@@ -208,12 +216,11 @@ class WebDemo:
 
     def info(self) -> Dict[str, Any]:
         """What the page shows about the model."""
-        model = self.colorizer.config or self.colorizer.checkpoint
         randomness = (f'test-time dropout with the fixed seed {self.seed}: '
                       'the same sketch always gives the same colours'
                       if self.colorizer.stochastic else
                       'no test-time randomness')
-        return dict(model=model, generator=self.colorizer.spec.description,
+        return dict(model=self.name, generator=self.colorizer.spec.description,
                     seed=self.seed, size=self.size, randomness=randomness,
                     notes=self.notes, examples=len(self.examples),
                     segmentation=self.view is not None)
@@ -296,5 +303,5 @@ class WebDemo:
 __all__ = [
     'WebDemo', 'DemoInputError', 'default_model', 'model_size',
     'example_sketches', 'segmentation_view', 'photo_sketcher',
-    'upload_size', 'to_png', 'DEFAULT_SIZE', 'MAX_PIXELS'
+    'upload_size', 'to_png', 'short_paths', 'DEFAULT_SIZE', 'MAX_PIXELS'
 ]
