@@ -21,7 +21,6 @@ from .inception import (
     FID_WEIGHTS_NAME,
     FID_WEIGHTS_URL,
     FIDInceptionV3,
-    InceptionWeightsNotFoundError,
     resolve_inception_weights,
 )
 from .metrics import (
@@ -38,7 +37,7 @@ __all__ = [
     'AdvSegFIDKID', 'SegConsistency', 'ToySemanticAccuracy',
     'FeatureFrechetDistance', 'PanopticJudge',
     'TranslationMetric', 'SegmenterMetric', 'FIDInceptionV3',
-    'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL', 'InceptionWeightsNotFoundError',
+    'FID_WEIGHTS_NAME', 'FID_WEIGHTS_URL',
     'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',
     'frechet_distance', 'frechet_distance_from_features',
     'kernel_inception_distance', 'polynomial_mmd2_unbiased',

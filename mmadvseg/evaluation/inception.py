@@ -40,9 +40,6 @@ FID_WEIGHTS_HINT = (
     'the metric config, `--inception` on the command line), or allow the '
     'download (`allow_download=True`, `--allow-download`)')
 
-#: Old name of :class:`~mmadvseg.utils.weights.WeightsNotFoundError`.
-InceptionWeightsNotFoundError = WeightsNotFoundError
-
 # Modules of the weight file (torchvision's Inception3 layout) -> their place
 # in pytorch-fid's (and mmagic's) four blocks; ``fc`` is not used.
 _BLOCK_OF_MODULE = {
