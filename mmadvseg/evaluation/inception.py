@@ -30,7 +30,7 @@ from mmagic.evaluation.functional.fid_inception import (
     InceptionV3,
 )
 
-from ..utils.weights import WeightsNotFoundError, resolve_weight_file
+from ..utils.weights import resolve_weight_file
 
 FID_WEIGHTS_NAME = osp.basename(FID_WEIGHTS_URL)
 FID_FEATURE_DIM = 2048
