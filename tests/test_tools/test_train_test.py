@@ -1,9 +1,12 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """tools/train.py and tools/test.py on real configs, tiny data, made-up
-weights: training, validation with FID, checkpoints, resume and testing."""
+weights: training, validation with FID, checkpoints, kill -9 and resume,
+testing, and the faults each tool names in one line."""
+import hashlib
 import json
 import os
 import os.path as osp
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,16 +17,15 @@ import torch
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from mmadvseg.evaluation.inception import (
-    FID_WEIGHTS_NAME,
-    save_random_inception_weights,
-)
+from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME
 from mmadvseg.testing import (
     make_paired,
     make_unpaired,
+    save_random_inception_weights,
     tiny_mask2former_cfg,
     tiny_segmenter_cfg,
 )
+from mmadvseg.utils.fileio import lock_folder, unlock_folder
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -90,6 +92,49 @@ def check_run(args: list, weights: dict, timeout: int = 600) -> str:
     return out
 
 
+def check_refused(args: list, weights: dict, timeout: int = 600) -> str:
+    """Run a tool that must refuse: exit code 1, one ``error:`` line, no
+    traceback. Returns that line."""
+    proc = run_tool(args, weights)
+    out, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 1, out[-4000:]
+    assert 'Traceback' not in out, out[-4000:]
+    errors = [line for line in out.splitlines() if line.startswith('error:')]
+    assert len(errors) == 1, out[-4000:]
+    return errors[0]
+
+
+def kill_when(proc: subprocess.Popen, done, timeout: int = 600) -> None:
+    """kill -9 a tool (its process group) as soon as ``done()``."""
+    deadline = time.time() + timeout
+    while not done():
+        assert proc.poll() is None and time.time() < deadline, \
+            proc.stdout.read()[-3000:]
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def pointer(work_dir: str) -> str:
+    """What ``last_checkpoint`` holds ('' before the first checkpoint)."""
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        return ''
+    with open(path) as f:
+        return f.read()
+
+
+def training_state(path: str) -> dict:
+    """Every weight, buffer and optimizer slot of a checkpoint."""
+    state = torch.load(path, map_location='cpu')
+    flat = {f'state_dict.{k}': v for k, v in state['state_dict'].items()}
+    for net, opt in state['optimizer'].items():
+        for pid, slots in opt['state'].items():
+            for slot, value in slots.items():
+                flat[f'optimizer.{net}.{pid}.{slot}'] = torch.as_tensor(value)
+    return flat
+
+
 def scalars(work_dir: str) -> list:
     """The json scalar log of the newest run in ``work_dir``."""
     runs = sorted(d for d in os.listdir(work_dir)
@@ -115,8 +160,7 @@ def test_train_then_test(config, paired, tmp_path, offline_weights):
     ] + opts, offline_weights)
     ckpt = osp.join(work_dir, 'epoch_1.pth')
     assert osp.isfile(ckpt)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        assert f.read() == ckpt
+    assert pointer(work_dir) == 'epoch_1.pth'  # relative: movable
     state = torch.load(ckpt, map_location='cpu')
     assert state['meta']['iter'] == 2
     assert any(k.startswith('discriminators.advseg_')
@@ -130,12 +174,26 @@ def test_train_then_test(config, paired, tmp_path, offline_weights):
         '--cfg-options'
     ] + opts, offline_weights)
     with open(osp.join(work_dir, 'metrics.json')) as f:
-        metrics = json.load(f)
+        record = json.load(f)
+    metrics = record['metrics']
     assert metrics['FID/num_fake'] == 2 and metrics['FID/fid'] >= 0
     if paired:
         assert 0 <= metrics['SegCons/aAcc'] <= 1
+    with open(ckpt, 'rb') as f:
+        assert record['checkpoint_sha256'] == hashlib.sha256(
+            f.read()).hexdigest()
+    assert record['checkpoint'] == ckpt
+    assert record['config'] == osp.join(REPO, config)
+    assert record['num_images'] == 2
     images = sorted(os.listdir(osp.join(work_dir, 'images')))
     assert images == ['000.png', '001.png'], out[-2000:]
+    if paired:  # a second test would replace these: only when asked
+        error = check_refused([
+            'tools/test.py', config, ckpt, '--work-dir', work_dir,
+            '--cfg-options'
+        ] + opts, offline_weights)
+        assert 'images holds the results of an earlier test; pass ' \
+            '--overwrite' in error
 
 
 def test_test_rejects_a_foreign_checkpoint(tmp_path, offline_weights):
@@ -147,7 +205,7 @@ def test_test_rejects_a_foreign_checkpoint(tmp_path, offline_weights):
         str(tmp_path / 'work'), '--cfg-options'
     ] + opts, offline_weights)
     out, _ = proc.communicate(timeout=600)
-    assert proc.returncode != 0
+    assert proc.returncode == 1 and 'Traceback' not in out
     assert 'is not a checkpoint of this config' in out
     assert 'tiny_mask2former.pth' in out
 
@@ -160,59 +218,134 @@ def test_test_rejects_an_unreadable_checkpoint(tmp_path, offline_weights,
         with open(offline_weights['checkpoint'], 'rb') as f:
             content = f.read()[:1000]
     checkpoint.write_bytes(content)
-    proc = run_tool(['tools/test.py', 'configs/advseg/pix2pix_both_sheep.py',
-                     str(checkpoint)], offline_weights)
-    out, _ = proc.communicate(timeout=600)
-    assert proc.returncode != 0
-    assert f"Cannot read the checkpoint '{checkpoint}'" in out
-    assert 'corrupt or not a PyTorch checkpoint' in out
+    error = check_refused(['tools/test.py',
+                           'configs/advseg/pix2pix_both_sheep.py',
+                           str(checkpoint)], offline_weights)
+    assert f'cannot read the checkpoint {checkpoint} (' in error
+    assert 'corrupt or not a PyTorch checkpoint' in error
 
 
-def test_killed_training_resumes_where_it_stopped(tmp_path, offline_weights):
-    """Kill training right after its first checkpoint; --resume continues
-    from that iteration with the learning rate an uninterrupted run has."""
+#: A short iteration-based schedule of the 'both' config: LR constant for
+#: 2 iterations, then decaying; a checkpoint and a validation (FID and
+#: segmentation consistency) every 2 iterations.
+ITER_CONFIG = f"""
+_base_ = '{REPO}/configs/advseg/pix2pix_both_sheep.py'
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=6,
+                 val_interval=2)
+param_scheduler = [dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
+                        by_epoch=False, begin=2, end=6)]
+log_processor = dict(by_epoch=False)
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=2))
+"""
+
+
+def test_killed_and_resumed_run_equals_an_uninterrupted_one(
+        tmp_path, offline_weights):
+    """kill -9 after the checkpoint of iteration 2 (during validation or
+    iteration 3), copy the work dir elsewhere (the old one stays), resume
+    there, kill -9 again after iteration 4, resume to the end: every weight,
+    buffer and optimizer slot equals an uninterrupted run's, bit for bit,
+    as do the validations of iterations 2, 4 and 6. Before, the random
+    state was not saved (the resumed run drifted), last_checkpoint led
+    back to the old folder, and the unfinished checkpoints of the killed
+    runs stayed."""
     data_root = make_paired(tmp_path / 'data', size=40)
-    # constant for 1 epoch, then linear decay over 2 epochs of 2 iterations
-    opts = tool_options(data_root, offline_weights, True) + [
-        'train_cfg.max_epochs=3', 'train_cfg.val_interval=100',
-        'default_hooks.checkpoint.interval=1',
-        'param_scheduler.0.begin=1', 'param_scheduler.0.end=3'
-    ]
-    config = 'configs/advseg/pix2pix_binary_sheep.py'
-    killed, full = str(tmp_path / 'killed'), str(tmp_path / 'full')
-    proc = run_tool(['tools/train.py', config, '--work-dir', killed,
-                     '--cfg-options'] + opts,
-                    offline_weights,
-                    start_new_session=True)
-    deadline = time.time() + 600
-    while not osp.isfile(osp.join(killed, 'last_checkpoint')):
-        assert proc.poll() is None and time.time() < deadline, \
-            proc.stdout.read()[-3000:]
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    with open(osp.join(killed, 'last_checkpoint')) as f:
-        resumed_from = torch.load(f.read(), map_location='cpu')
-    assert not [f for f in os.listdir(killed) if f.endswith('.tmp')]
+    config = str(tmp_path / 'pix2pix_both_iters.py')
+    with open(config, 'w') as f:
+        f.write(ITER_CONFIG)
+    opts = tool_options(data_root, offline_weights, True)
+    full, killed = str(tmp_path / 'full'), str(tmp_path / 'killed')
+    moved = str(tmp_path / 'moved')
 
-    out = check_run(['tools/train.py', config, '--work-dir', killed,
-                     '--resume', '--cfg-options'] + opts, offline_weights)
-    assert 'resumed' in out.lower()
-    check_run(['tools/train.py', config, '--work-dir', full, '--cfg-options'] +
-              opts, offline_weights)
-    resumed_log, full_log = scalars(killed), scalars(full)
-    start = resumed_from['meta']['iter']
-    assert resumed_log[0]['iter'] == start + 1
-    by_iter = {s['iter']: s for s in full_log if 'generators.lr' in s}
-    assert len(by_iter) == 6
-    for entry in resumed_log:
-        if 'generators.lr' in entry:
-            expected = by_iter[entry['iter']]
-            assert entry['generators.lr'] == pytest.approx(
-                expected['generators.lr'])
-            assert entry['discriminators.lr'] == pytest.approx(
-                expected['discriminators.lr'])
-    assert by_iter[6]['generators.lr'] < by_iter[2]['generators.lr']
+    def train(work_dir: str, *extra: str) -> list:
+        return ['tools/train.py', config, '--work-dir', work_dir, *extra,
+                '--cfg-options'] + opts
+
+    proc = run_tool(train(killed), offline_weights, start_new_session=True)
+    kill_when(proc, lambda: pointer(killed) == 'iter_2.pth')
+    shutil.copytree(killed, moved)
+    dead_pid = 2**22 + 1
+    leftovers = [f'iter_4.pth.{dead_pid}.0a1b2c3d.partial', 'iter_4.pth.tmp']
+    for name in leftovers:  # what kills during a save left before
+        with open(osp.join(moved, name), 'wb') as f:
+            f.write(b'\0' * 1000)
+    proc = run_tool(train(moved, '--resume'), offline_weights,
+                    start_new_session=True)
+    kill_when(proc, lambda: pointer(moved) == 'iter_4.pth')
+    out = check_run(train(moved, '--resume'), offline_weights)
+    assert f'Load checkpoint from {moved}/iter_4.pth' in out
+    assert not osp.exists(osp.join(killed, 'iter_4.pth'))
+    check_run(train(full), offline_weights)
+
+    resumed, uninterrupted = training_state(
+        osp.join(moved, 'iter_6.pth')), training_state(
+            osp.join(full, 'iter_6.pth'))
+    assert resumed.keys() == uninterrupted.keys()
+    differ = [k for k in resumed if not torch.equal(resumed[k],
+                                                    uninterrupted[k])]
+    assert not differ, f'{len(differ)} of {len(resumed)} differ: {differ[:3]}'
+    assert any(k.startswith('state_dict.discriminators.advseg_')
+               for k in resumed)
+    assert not [f for f in os.listdir(moved)
+                if f.endswith(('.partial', '.tmp'))]
+
+    def validations(work_dir: str) -> dict:
+        runs = sorted(d for d in os.listdir(work_dir)
+                      if osp.isdir(osp.join(work_dir, d)))
+        found = {}
+        for run in runs:
+            with open(osp.join(work_dir, run, 'vis_data',
+                               'scalars.json')) as f:
+                for line in f:
+                    entry = json.loads(line)
+                    if 'FID/fid' in entry:
+                        found[entry['step']] = entry['FID/fid']
+        return found
+
+    assert validations(moved) == validations(full)
+    assert sorted(validations(full)) == [2, 4, 6]
+
+
+def test_a_second_run_in_a_work_dir_stops(tmp_path, offline_weights):
+    """Two runs in one work dir used to share checkpoint names and a log;
+    the second now stops before writing anything, naming the first."""
+    data_root = make_paired(tmp_path / 'data', size=40)
+    work_dir = str(tmp_path / 'work')
+    assert lock_folder(work_dir, 'training run')  # the first run: this test
+    try:
+        error = check_refused([
+            'tools/train.py', 'configs/advseg/pix2pix_both_sheep.py',
+            '--work-dir', work_dir, '--cfg-options'
+        ] + tool_options(data_root, offline_weights, True), offline_weights)
+    finally:
+        unlock_folder(work_dir)
+    assert f'{work_dir} is in use by a training run (pid {os.getpid()}' \
+        in error
+    assert os.listdir(work_dir) == ['.lock']
+
+
+def test_training_on_an_unreadable_image_names_it(tmp_path,
+                                                  offline_weights):
+    """A truncated PNG used to stop training with "'NoneType' object has no
+    attribute 'ndim'" and no path; now the error names it and the fix, and
+    --skip-unreadable trains on, counting it in the log."""
+    data_root = make_paired(tmp_path / 'data', size=40)
+    bad = osp.join(data_root, 'train', '001.png')
+    with open(bad, 'rb') as f:
+        data = f.read()
+    with open(bad, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    args = [
+        'tools/train.py', 'configs/advseg/pix2pix_both_sheep.py',
+        '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=5'
+    ] + tool_options(data_root, offline_weights, True)
+    error = check_refused(args, offline_weights)
+    assert f'error: {bad}: cannot decode' in error
+    assert 'tools/misc/check_dataset.py' in error
+    out = check_run(args + ['--skip-unreadable'], offline_weights)
+    assert f'Skipped an unreadable image (1 so far in this process): {bad}' \
+        in out
 
 
 def test_dist_train_with_two_cpu_processes(tmp_path, offline_weights):

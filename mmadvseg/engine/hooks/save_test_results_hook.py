@@ -2,25 +2,70 @@
 import json
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+import time
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmagic.registry import HOOKS
-from mmengine.dist import get_rank, is_main_process
+from mmengine.dist import (
+    barrier,
+    broadcast_object_list,
+    get_rank,
+    get_world_size,
+    is_main_process,
+)
 from mmengine.hooks import Hook
 
-# where the configs' pipelines keep the source image's path
+from ...utils.fileio import (
+    atomic_write,
+    commit_folder,
+    partial_folder,
+    remove_stale_partials,
+)
+from ..runs import RunError
+
+# where the configs' pipelines keep the source image's path: in the data
+# samples (after KeyMapper) and in the datasets' data infos
 _PATH_KEYS = ('pair_path', 'img_sketch_path')
+_INFO_KEYS = ('pair_path', 'img_A_path')
+
+
+def check_test_outputs(out_dir: str, metrics_file: str,
+                       overwrite: bool) -> None:
+    """Refuse to replace the results of an earlier test unasked.
+
+    Args:
+        out_dir (str): Image folder.
+        metrics_file (str): Metrics JSON.
+        overwrite (bool): Earlier results may be replaced.
+
+    Raises:
+        FileExistsError: ``out_dir`` is not empty or ``metrics_file``
+            exists, and ``overwrite`` is off.
+    """
+    if overwrite:
+        return
+    for path in (out_dir, metrics_file):
+        if osp.isfile(path) or (osp.isdir(path) and os.listdir(path)):
+            raise FileExistsError(
+                f'{path} holds the results of an earlier test; pass '
+                '--overwrite to replace them (once this test is complete), '
+                'or write elsewhere (--work-dir, --image-dir, --out)')
 
 
 @HOOKS.register_module()
 class SaveTestResultsHook(Hook):
-    """Write the generated test images and the test metrics.
+    """Write the generated test images and the test metrics, never mixed
+    with an earlier test's.
 
-    Images go to ``out_dir`` as PNGs named after their source image
-    (``<stem>.png``; numbered ``<rank>_<index>.png`` without a source
-    path), so the folder can be compared with the real test
-    photos by ``tools/analysis/fid.py`` or ``python -m pytorch_fid``; the
-    metrics go to a JSON file.
+    Images are PNGs named after their source image, with its path relative
+    to the test folder (``sub/<stem>.png``; numbered ``<rank>_<index>.png``
+    without a source path), so the folder can be compared with the real
+    test photos by ``tools/analysis/fid.py`` or ``python -m pytorch_fid``.
+    They are written into a new folder beside ``out_dir`` that replaces it
+    when the test is complete (an interrupted test leaves the earlier
+    results as they were); then the metrics JSON is written, with the
+    number of images and ``provenance`` (which checkpoint and config made
+    them).
 
     Args:
         out_dir (str, optional): Image folder. Defaults to
@@ -29,6 +74,10 @@ class SaveTestResultsHook(Hook):
             ``<work_dir>/metrics.json``.
         fake_key (str): Data-sample field holding the generated image.
             Defaults to ``'fake_photo'``.
+        overwrite (bool): Replace the results of an earlier test. Defaults
+            to False: they make the test fail before it starts.
+        provenance (dict, optional): Recorded in the metrics JSON, e.g.
+            the checkpoint, its SHA-256 and the config.
     """
 
     priority = 'LOW'
@@ -36,18 +85,33 @@ class SaveTestResultsHook(Hook):
     def __init__(self,
                  out_dir: Optional[str] = None,
                  metrics_file: Optional[str] = None,
-                 fake_key: str = 'fake_photo') -> None:
+                 fake_key: str = 'fake_photo',
+                 overwrite: bool = False,
+                 provenance: Optional[Dict[str, Any]] = None) -> None:
         self.out_dir = out_dir
         self.metrics_file = metrics_file
         self.fake_key = fake_key
+        self.overwrite = overwrite
+        self.provenance = dict(provenance or {})
+        self._names: Dict[str, str] = {}
+        self._written: Dict[str, str] = {}  # name -> source
+        self._tmp = ''
         self._count = 0
 
     def before_test(self, runner) -> None:
         self.out_dir = self.out_dir or osp.join(runner.work_dir, 'images')
         self.metrics_file = self.metrics_file or osp.join(
             runner.work_dir, 'metrics.json')
-        os.makedirs(self.out_dir, exist_ok=True)
-        self._count = 0
+        check_test_outputs(self.out_dir, self.metrics_file, self.overwrite)
+        self._names = _plan_names(runner)
+        self._written, self._count = {}, 0
+        tmp = [None]
+        if is_main_process():
+            remove_stale_partials(osp.dirname(osp.abspath(self.out_dir)))
+            tmp = [partial_folder(self.out_dir)]
+        if get_world_size() > 1:
+            broadcast_object_list(tmp)
+        self._tmp = tmp[0]
 
     def after_test_iter(self,
                         runner,
@@ -61,29 +125,95 @@ class SaveTestResultsHook(Hook):
                 raise KeyError(
                     f'SaveTestResultsHook: no {self.fake_key!r} in the test '
                     f'outputs; set fake_key to one of {sorted(sample.keys())}')
+            name = self._name(sample)
+            path = osp.join(self._tmp, name)
+            os.makedirs(osp.dirname(path), exist_ok=True)
             # tensors in mmagic's channel order (BGR, like cv2), 0-255
             image = image.detach().round().byte().permute(1, 2, 0).cpu()
-            cv2.imwrite(
-                osp.join(self.out_dir, self._name(sample)), image.numpy())
+            if not cv2.imwrite(path, image.numpy()):
+                raise OSError(f'cannot write {path}: check the free space '
+                              'and permissions of the folder')
             self._count += 1
 
     def after_test_epoch(self,
                          runner,
                          metrics: Optional[Dict[str, float]] = None) -> None:
-        runner.logger.info(
-            f'{self._count} generated images written to {self.out_dir}')
+        if get_world_size() > 1:
+            barrier()  # every process has written its images
         if not is_main_process():
             return
-        os.makedirs(
-            osp.dirname(osp.abspath(self.metrics_file)), exist_ok=True)
-        with open(self.metrics_file, 'w') as f:
-            json.dump(metrics or {}, f, indent=2, default=float)
+        files = _files(self._tmp)
+        if osp.isfile(self.metrics_file):  # never beside the new images
+            os.remove(self.metrics_file)
+        commit_folder(self._tmp, self.out_dir)
+        runner.logger.info(
+            f'{len(files)} generated images written to {self.out_dir}')
+        record = dict(
+            metrics=metrics or {},
+            images=osp.abspath(self.out_dir),
+            num_images=len(files),
+            **self.provenance,
+            time=time.strftime('%Y-%m-%d %H:%M:%S'))
+        with atomic_write(self.metrics_file, 'w') as f:
+            json.dump(record, f, indent=2, default=float)
         runner.logger.info(f'Metrics written to {self.metrics_file}')
 
     def _name(self, sample) -> str:
         for key in _PATH_KEYS:
-            path = sample.metainfo.get(key)
-            if path:
-                return osp.splitext(osp.basename(path))[0] + '.png'
+            source = sample.metainfo.get(key)
+            if not source:
+                continue
+            name = self._names.get(source) or _png(osp.basename(source))
+            if self._written.setdefault(name, source) != source:
+                raise RunError(
+                    f'{source} and {self._written[name]} would both be '
+                    f'written as {name}; rename one of them')
+            return name
         # no source path: number the images, per process
         return f'{get_rank()}_{self._count:06d}.png'
+
+
+def _png(relative: str) -> str:
+    return osp.splitext(relative)[0] + '.png'
+
+
+def _plan_names(runner) -> Dict[str, str]:
+    """``{source path: image name}`` of every test sample: the path
+    relative to the folder that holds them all, as PNG.
+
+    Raises:
+        RunError: Two sources would get the same name (``a.jpg`` and
+            ``a.png``).
+    """
+    loop = getattr(runner, 'test_loop', None)
+    loaders = getattr(loop, 'dataloaders', None) or [
+        getattr(loop, 'dataloader', None)
+    ]
+    sources: List[str] = []
+    for loader in loaders:
+        dataset = getattr(loader, 'dataset', None)
+        if not hasattr(dataset, 'get_data_info'):
+            continue
+        for index in range(len(dataset)):
+            info = dataset.get_data_info(index)
+            sources += [info[k] for k in _INFO_KEYS if k in info][:1]
+    sources = sorted(set(sources))
+    if not sources:
+        return {}
+    root = osp.commonpath([osp.dirname(s) for s in sources])
+    names: Dict[str, str] = {}
+    owners: Dict[str, str] = {}
+    for source in sources:
+        name = _png(osp.relpath(source, root))
+        if owners.setdefault(name, source) != source:
+            raise RunError(f'{source} and {owners[name]} would both be '
+                           f'written as {name}; rename one of them')
+        names[source] = name
+    return names
+
+
+def _files(folder: str) -> List[str]:
+    return [
+        osp.join(root, name) for root, _, names in os.walk(folder)
+        for name in names
+    ]
