@@ -5,7 +5,6 @@ from typing import List, Optional, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -113,13 +112,9 @@ class PanopticJudge(BaseModule):
                 label = label[rows, cols]
             self.last_void_fraction.append(float(void.mean()))
             labels.append(torch.from_numpy(label.astype(np.int64)))
-        probs = F.one_hot(torch.stack(labels), self.num_classes).permute(
-            0, 3, 1, 2).to(inputs)
-        binary = torch.stack([
-            probs[:, :self.num_things].sum(1),
-            probs[:, self.num_things:].sum(1)
-        ], 1)
-        return SegMaps(probs, binary)
+        maps = SegMaps.from_labels(
+            torch.stack(labels), self.num_classes, self.num_things)
+        return SegMaps(*(m.to(inputs) for m in maps))
 
     @torch.no_grad()
     def features(self, inputs: Tensor) -> Tensor:

@@ -1,18 +1,13 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """A segmenter double for metric tests: it returns the label maps it was
 given for known images, so scores can be checked by hand."""
-from typing import Dict, NamedTuple, Optional
+from typing import Dict, Optional
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-
-class SegMaps(NamedTuple):
-    """The outputs of ``FrozenPanopticSegmenter``: class and thing/stuff
-    probabilities."""
-    probs: torch.Tensor
-    binary: torch.Tensor
+from ..models.segmenters.panoptic_segmenter import SegMaps
 
 
 def image_key(bgr: torch.Tensor) -> bytes:
@@ -43,18 +38,11 @@ class OracleSegmenter(nn.Module):
         self.num_classes, self.num_things = num_classes, num_things
 
     def forward(self, bgr: torch.Tensor) -> SegMaps:
-        out = []
+        labels = []
         for img in bgr:
-            labels = self.table.get(image_key(img))
-            labels = (torch.from_numpy(np.asarray(labels)).long()
-                      if labels is not None else torch.full(
-                          img.shape[-2:], self.constant, dtype=torch.long))
-            out.append(
-                nn.functional.one_hot(labels, self.num_classes).permute(
-                    2, 0, 1))
-        probs = torch.stack(out).float()
-        binary = torch.stack([
-            probs[:, :self.num_things].sum(1),
-            probs[:, self.num_things:].sum(1)
-        ], 1)
-        return SegMaps(probs, binary)
+            known = self.table.get(image_key(img))
+            labels.append(
+                torch.from_numpy(np.asarray(known)) if known is not None else
+                torch.full(img.shape[-2:], self.constant, dtype=torch.long))
+        return SegMaps.from_labels(
+            torch.stack(labels), self.num_classes, self.num_things)

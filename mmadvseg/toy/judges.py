@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor
 
@@ -78,13 +77,8 @@ class ColourRangeJudge(nn.Module):
         images = ((inputs + 1) * 127.5).round().clamp(0, 255).byte()
         images = images.permute(0, 2, 3, 1).cpu().numpy()
         labels = torch.from_numpy(np.stack([self.labels(i) for i in images]))
-        probs = F.one_hot(labels.long(), self.num_classes).permute(
-            0, 3, 1, 2).to(inputs)
-        binary = torch.stack([
-            probs[:, :self.num_things].sum(1),
-            probs[:, self.num_things:].sum(1)
-        ], 1)
-        return SegMaps(probs, binary)
+        maps = SegMaps.from_labels(labels, self.num_classes, self.num_things)
+        return SegMaps(*(m.to(inputs) for m in maps))
 
 
 __all__ = ['ColourRangeJudge']

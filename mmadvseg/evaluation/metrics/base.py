@@ -1,6 +1,16 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Shared plumbing of mmadvseg's translation metrics (not registered)."""
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import numpy as np
 import torch
@@ -9,6 +19,8 @@ from mmagic.registry import MODELS
 from mmengine.evaluator import BaseMetric
 from mmengine.model import is_model_wrapper
 from torch.utils.data import DataLoader
+
+from ..functional import to_unit_rgb
 
 
 class TranslationMetric(BaseMetric):
@@ -186,6 +198,42 @@ class SegmenterMetric(TranslationMetric):
         self.segmenter.to(device)
         self.segmenter.eval()
         return self.segmenter
+
+    def batches(self,
+                data_samples: Sequence[dict],
+                paired: bool = False) -> Iterator[tuple]:
+        """The segmenter and, batch by batch, the samples with their
+        generated and real images, RGB in [0, 1] on the evaluation device,
+        under ``torch.inference_mode``.
+
+        Args:
+            data_samples (Sequence[dict]): The model's outputs as dicts.
+            paired (bool): Require each generated image to have the size of
+                its real one. Defaults to False.
+
+        Yields:
+            tuple: ``(segmenter, samples, fake, real)``, the images as
+            (n, 3, H, W) tensors.
+        """
+        fakes = [self._get_image(s, self.fake_key) for s in data_samples]
+        reals = [self._get_image(s, self.real_key) for s in data_samples]
+        for fake, real in zip(fakes, reals):
+            if paired and fake.shape != real.shape:
+                raise ValueError(
+                    f'{type(self).__name__}: {self.fake_key} '
+                    f'{tuple(fake.shape)} and {self.real_key} '
+                    f'{tuple(real.shape)} differ in size; the metric needs '
+                    'paired images.')
+        device = self._target_device(fakes[0])
+        segmenter = self._get_segmenter(device)
+        with torch.inference_mode():
+            for start in range(0, len(fakes), self.batch_size):
+                stop = start + self.batch_size
+                fake, real = (to_unit_rgb(
+                    torch.stack(images[start:stop]).to(device),
+                    self.channel_order, self.value_range, self.quantize)
+                              for images in (fakes, reals))
+                yield segmenter, data_samples[start:stop], fake, real
 
 
 def segment_labels(segmenter: nn.Module,

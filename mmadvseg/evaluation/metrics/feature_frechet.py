@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from mmagic.registry import METRICS
 
-from ..functional import frechet_distance_from_features, to_unit_rgb
+from ..functional import frechet_distance_from_features
 from .base import SegmenterMetric
 
 
@@ -38,21 +38,13 @@ class FeatureFrechetDistance(SegmenterMetric):
             data_batch (Any): The batch from the dataloader (unused).
             data_samples (Sequence[dict]): The model's outputs as dicts.
         """
-        fakes = [self._get_image(s, self.fake_key) for s in data_samples]
-        reals = [self._get_image(s, self.real_key) for s in data_samples]
-        device = self._target_device(fakes[0])
-        judge = self._get_segmenter(device)
-        with torch.inference_mode():
-            for start in range(0, len(fakes), self.batch_size):
-                stop = start + self.batch_size
-                images = torch.stack(fakes[start:stop] + reals[start:stop])
-                rgb = to_unit_rgb(images.to(device), self.channel_order,
-                                  self.value_range, self.quantize)
-                feats = judge.features(rgb.flip(1) * 2 - 1).cpu().numpy()
-                n = len(fakes[start:stop])
-                for i in range(n):
-                    self.results.append(
-                        dict(fake=feats[i], real=feats[n + i]))
+        for judge, samples, fake, real in self.batches(data_samples):
+            bgr = torch.cat([fake, real]).flip(1) * 2 - 1
+            feats = judge.features(bgr).cpu().numpy()
+            n = len(samples)
+            self.results += [
+                dict(fake=feats[i], real=feats[n + i]) for i in range(n)
+            ]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """The Fréchet distance of the two feature sets.

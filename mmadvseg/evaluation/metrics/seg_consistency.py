@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Sequence
 import torch
 from mmagic.registry import METRICS
 
-from ..functional import thing_stuff_scores, to_unit_rgb
+from ..functional import thing_stuff_scores
 from .base import (
     SegmenterMetric,
     segment_labels,
@@ -55,37 +55,18 @@ class SegConsistency(SegmenterMetric):
             data_batch (Any): The batch from the dataloader (unused).
             data_samples (Sequence[dict]): The model's outputs as dicts.
         """
-        fakes = [self._get_image(s, self.fake_key) for s in data_samples]
-        reals = [self._get_image(s, self.real_key) for s in data_samples]
-        for fake, real in zip(fakes, reals):
-            if fake.shape != real.shape:
-                raise ValueError(
-                    f'{type(self).__name__}: {self.fake_key} '
-                    f'{tuple(fake.shape)} and {self.real_key} '
-                    f'{tuple(real.shape)} differ in size; the metric needs '
-                    'paired images.')
-        device = self._target_device(fakes[0])
-        segmenter = self._get_segmenter(device)
-        num_classes = int(segmenter.num_classes)
-        with torch.inference_mode():
-            for start in range(0, len(fakes), self.batch_size):
-                stop = start + self.batch_size
-                n = len(fakes[start:stop])
-                images = torch.stack(fakes[start:stop] +
-                                     reals[start:stop]).to(device)
-                labels, binary = segment_labels(
-                    segmenter,
-                    to_unit_rgb(images, self.channel_order, self.value_range,
-                                self.quantize))
-                for i in range(n):
-                    self.results.append(
-                        dict(
-                            classes=sparse_confusion(labels[n + i], labels[i],
-                                                   num_classes),
-                            binary=sparse_confusion(binary[n + i], binary[i],
-                                                  2),
-                            num_classes=num_classes,
-                            num_things=int(segmenter.num_things)))
+        for segmenter, samples, fake, real in self.batches(
+                data_samples, paired=True):
+            labels, binary = segment_labels(segmenter, torch.cat([fake, real]))
+            n, num_classes = len(samples), int(segmenter.num_classes)
+            for i in range(n):
+                self.results.append(
+                    dict(
+                        classes=sparse_confusion(labels[n + i], labels[i],
+                                                 num_classes),
+                        binary=sparse_confusion(binary[n + i], binary[i], 2),
+                        num_classes=num_classes,
+                        num_things=int(segmenter.num_things)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Scores from the summed confusion matrices.

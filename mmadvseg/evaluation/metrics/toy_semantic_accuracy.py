@@ -1,6 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Semantic accuracy of generated images against ground-truth labels."""
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -8,7 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmagic.registry import METRICS
 
-from ..functional import thing_stuff_scores, to_unit_rgb
+from ..functional import thing_stuff_scores
 from .base import (
     SegmenterMetric,
     segment_labels,
@@ -92,45 +92,41 @@ class ToySemanticAccuracy(SegmenterMetric):
             data_batch (Any): The batch from the dataloader (unused).
             data_samples (Sequence[dict]): The model's outputs as dicts.
         """
-        fakes = [self._get_image(s, self.fake_key) for s in data_samples]
-        reals = [self._get_image(s, self.real_key) for s in data_samples]
-        device = self._target_device(fakes[0])
-        segmenter = self._get_segmenter(device)
+        for segmenter, samples, fake, real in self.batches(data_samples):
+            images = torch.cat([fake, real]) if self.with_real else fake
+            labels, binary = segment_labels(segmenter, images)
+            voids = getattr(segmenter, 'last_void_fraction', None) or []
+            for i, sample in enumerate(samples):
+                same_scene = bool(sample.get('same_scene', True))
+                result = self._score(
+                    sample, labels, binary, i,
+                    len(fake) + i if self.with_real and same_scene else None,
+                    segmenter)
+                if voids:
+                    result['void'] = voids[i]
+                if same_scene and fake[i].shape == real[i].shape:
+                    result['l1'] = float(
+                        (fake[i] - real[i]).abs().mean().cpu())
+                self.results.append(result)
+
+    def _score(self, sample: Dict[str, Any], labels: torch.Tensor,
+               binary: torch.Tensor, index: int, real_index: Optional[int],
+               segmenter: nn.Module) -> Dict[str, Any]:
+        """Sparse confusion counts of one generated image (and of its real
+        photo when ``real_index`` is given: only against its own scene)."""
         num_classes, num_things = segmenter.num_classes, segmenter.num_things
-        with torch.inference_mode():
-            for start in range(0, len(fakes), self.batch_size):
-                stop = start + self.batch_size
-                fake = to_unit_rgb(
-                    torch.stack(fakes[start:stop]).to(device),
-                    self.channel_order, self.value_range, self.quantize)
-                real = to_unit_rgb(
-                    torch.stack(reals[start:stop]).to(device),
-                    self.channel_order, self.value_range, self.quantize)
-                images = torch.cat([fake, real]) if self.with_real else fake
-                labels, binary = segment_labels(segmenter, images)
-                voids = getattr(segmenter, 'last_void_fraction', None)
-                for i, sample in enumerate(data_samples[start:stop]):
-                    gt = _resize_labels(self._ground_truth(sample),
-                                        labels.shape[-2:]).to(labels.device)
-                    gt_binary = torch.where(gt == IGNORE_INDEX, gt,
-                                            (gt >= num_things).long())
-                    same_scene = bool(sample.get('same_scene', True))
-                    result = dict(num_classes=num_classes,
-                                  num_things=num_things)
-                    # the real photo is scored only against its own scene
-                    for prefix, j in (('', i), ('real_', len(fake) + i)):
-                        if prefix and not (self.with_real and same_scene):
-                            continue
-                        result[f'{prefix}classes'] = sparse_confusion(
-                            gt, labels[j], num_classes, IGNORE_INDEX)
-                        result[f'{prefix}binary'] = sparse_confusion(
-                            gt_binary, binary[j], 2, IGNORE_INDEX)
-                    if voids:
-                        result['void'] = voids[i]
-                    if fake[i].shape == real[i].shape and same_scene:
-                        result['l1'] = float(
-                            (fake[i] - real[i]).abs().mean().cpu())
-                    self.results.append(result)
+        gt = _resize_labels(self._ground_truth(sample),
+                            labels.shape[-2:]).to(labels.device)
+        gt_binary = torch.where(gt == IGNORE_INDEX, gt,
+                                (gt >= num_things).long())
+        result = dict(num_classes=num_classes, num_things=num_things)
+        for prefix, j in (('', index), ('real_', real_index)):
+            if j is not None:
+                result[f'{prefix}classes'] = sparse_confusion(
+                    gt, labels[j], num_classes, IGNORE_INDEX)
+                result[f'{prefix}binary'] = sparse_confusion(
+                    gt_binary, binary[j], 2, IGNORE_INDEX)
+        return result
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Scores from the summed confusion counts.

@@ -63,6 +63,26 @@ class AdvSegMixin(TranslationModelCompatMixin):
     terms, the reals without a graph.
     """
 
+    def __init__(self,
+                 *args,
+                 adv_seg: Optional[dict] = None,
+                 grad_norm_interval: int = 0,
+                 **kwargs) -> None:
+        """Build mmagic's model, then the AdvSegLoss parts.
+
+        Args:
+            *args: Positional arguments of the mmagic model.
+            adv_seg (dict, optional): The settings listed in the class
+                docstring; None for the baseline. Defaults to None.
+            grad_norm_interval (int): Log each generator term's gradient
+                norm at the generated image every this many iterations (0:
+                never), see :meth:`_init_diagnostics`. Defaults to 0.
+            **kwargs: Keyword arguments of the mmagic model.
+        """
+        super().__init__(*args, **kwargs)
+        self._init_adv_seg(adv_seg)
+        self._init_diagnostics(grad_norm_interval)
+
     def _init_adv_seg(self, adv_seg: Optional[dict]) -> None:
         """Build the segmenter and the segmentation discriminators.
 

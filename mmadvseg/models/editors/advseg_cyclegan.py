@@ -19,24 +19,9 @@ class AdvSegCycleGAN(AdvSegMixin, CycleGAN):
     ``adv_seg=None`` it is the baseline CycleGAN (numerically identical for
     the same seed), with mmagic 1.2.0's ``init_weights`` fixed.
 
-    Args:
-        *args: Positional arguments of mmagic's ``CycleGAN``.
-        adv_seg (dict, optional): AdvSegLoss settings, see
-            :class:`AdvSegMixin`. Defaults to None (baseline).
-        grad_norm_interval (int): Log each generator term's gradient norm
-            at the generated image every this many iterations (0: never),
-            see :meth:`AdvSegMixin._init_diagnostics`. Defaults to 0.
-        **kwargs: Keyword arguments of mmagic's ``CycleGAN``.
+    Args: those of mmagic's ``CycleGAN``, plus ``adv_seg`` and
+    ``grad_norm_interval`` (see :meth:`AdvSegMixin.__init__`).
     """
-
-    def __init__(self,
-                 *args,
-                 adv_seg: Optional[dict] = None,
-                 grad_norm_interval: int = 0,
-                 **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_adv_seg(adv_seg)
-        self._init_diagnostics(grad_norm_interval)
 
     def _check_condition(self, condition: Optional[str]) -> None:
         if condition is not None:

@@ -1,6 +1,4 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-from typing import Optional
-
 from mmagic.models.editors import Pix2Pix
 from mmagic.registry import MODELS
 
@@ -16,21 +14,6 @@ class AdvSegPix2Pix(AdvSegMixin, Pix2Pix):
     baseline Pix2Pix (numerically identical for the same seed), with mmagic
     1.2.0's ``init_weights`` and ``test_step`` fixed.
 
-    Args:
-        *args: Positional arguments of mmagic's ``Pix2Pix``.
-        adv_seg (dict, optional): AdvSegLoss settings, see
-            :class:`AdvSegMixin`. Defaults to None (baseline).
-        grad_norm_interval (int): Log each generator term's gradient norm
-            at the generated image every this many iterations (0: never),
-            see :meth:`AdvSegMixin._init_diagnostics`. Defaults to 0.
-        **kwargs: Keyword arguments of mmagic's ``Pix2Pix``.
+    Args: those of mmagic's ``Pix2Pix``, plus ``adv_seg`` and
+    ``grad_norm_interval`` (see :meth:`AdvSegMixin.__init__`).
     """
-
-    def __init__(self,
-                 *args,
-                 adv_seg: Optional[dict] = None,
-                 grad_norm_interval: int = 0,
-                 **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_adv_seg(adv_seg)
-        self._init_diagnostics(grad_norm_interval)

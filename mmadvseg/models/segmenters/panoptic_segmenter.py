@@ -31,6 +31,21 @@ class SegMaps(NamedTuple):
     probs: Tensor
     binary: Tensor
 
+    @classmethod
+    def from_labels(cls, labels: Tensor, num_classes: int,
+                    num_things: int) -> 'SegMaps':
+        """One-hot maps of (N, H, W) class labels (things first)."""
+        probs = F.one_hot(labels.long(), num_classes).permute(0, 3, 1,
+                                                              2).float()
+        return cls(probs, thing_stuff_map(probs, num_things))
+
+
+def thing_stuff_map(probs: Tensor, num_things: int) -> Tensor:
+    """Sum class probabilities (things first) into a (N, 2, H, W)
+    thing/stuff map."""
+    return torch.stack(
+        [probs[:, :num_things].sum(1), probs[:, num_things:].sum(1)], 1)
+
 
 class _StraightThroughOneHot(torch.autograd.Function):
     """Exact one-hot of the argmax over dim 1 in the forward pass; the
@@ -276,7 +291,4 @@ class FrozenPanopticSegmenter(BaseModule):
 
     def thing_stuff(self, probs: Tensor) -> Tensor:
         """Sum class probabilities into a (N, 2, H, W) thing/stuff map."""
-        return torch.stack([
-            probs[:, :self.num_things].sum(1),
-            probs[:, self.num_things:].sum(1)
-        ], 1)
+        return thing_stuff_map(probs, self.num_things)
