@@ -222,38 +222,33 @@ def check_folder(role: str, stats: FolderStats, paired: bool,
         return
     found.info.append(f'{label}: {len(stats.files)} images, sizes '
                       f'{_size_histogram(stats.sizes)}')
-    if stats.unreadable:
-        found.errors.append(
-            '\n'.join([f'{label}: {len(stats.unreadable)} unreadable '
-                       'images (delete and re-convert them):'] +
-                      _listed(stats.unreadable)))
-    if paired and stats.odd_width:
-        found.errors.append('\n'.join(
-            [f'{label}: {len(stats.odd_width)} A|B images of odd width (the '
-             'halves differ in size); re-create them with layouts.make_ab:'] +
-            _listed(stats.odd_width)))
-    if paired and stats.colour_left:
-        found.errors.append('\n'.join(
-            [f'{label}: {len(stats.colour_left)} images are not A|B pairs '
-             '(in colour on the left, where the gray sketch belongs: a '
-             'plain photo?); make pairs of photos with '
-             'tools/dataset_converters/folder_to_sketch.py, or delete '
-             'them:'] + _listed(stats.colour_left)))
-    if stats.alpha:
-        found.warnings.append('\n'.join(
-            [f'{label}: {len(stats.alpha)} PNGs with transparency; '
-             'mmagic drops it, so transparent parts load in the colour '
-             'stored under them (often black). Re-convert them with '
-             'tools/dataset_converters/folder_to_sketch.py, which puts them '
-             'on white:'] + _listed(stats.alpha)))
+    # (list of files, where it goes, what it is and the fix)
+    problems = [
+        (stats.unreadable, found.errors,
+         'unreadable images (delete and re-convert them)'),
+        (stats.odd_width if paired else [], found.errors,
+         'A|B images of odd width (the halves differ in size); re-create '
+         'them with layouts.make_ab'),
+        (stats.colour_left if paired else [], found.errors,
+         'images are not A|B pairs (in colour on the left, where the gray '
+         'sketch belongs: a plain photo?); make pairs of photos with '
+         'tools/dataset_converters/folder_to_sketch.py, or delete them'),
+        (stats.alpha, found.warnings,
+         'PNGs with transparency; mmagic drops it, so transparent parts '
+         'load in the colour stored under them (often black). Re-convert '
+         'them with tools/dataset_converters/folder_to_sketch.py, which '
+         'puts them on white'),
+        (stats.partial, found.warnings,
+         'unfinished temporary files of an interrupted conversion; rerun '
+         'the converter to resume'),
+    ]
+    for files, messages, what in problems:
+        if files:
+            messages.append('\n'.join([f'{label}: {len(files)} {what}:'] +
+                                      _listed(files)))
     if len(stats.sizes) > 1:
         found.warnings.append(f'{label}: {len(stats.sizes)} different image '
                               'sizes; the pipeline must resize them')
-    if stats.partial:
-        found.warnings.append('\n'.join(
-            [f'{label}: {len(stats.partial)} unfinished temporary files of '
-             'an interrupted conversion; rerun the converter to resume:'] +
-            _listed(stats.partial)))
 
 
 def check_unpaired(ds: Dict[str, Any], stat_a: FolderStats,

@@ -169,6 +169,42 @@ def test_folder_to_sketch(tmp_path):
     assert names_in(out2, 'test') == ['t']
 
 
+def test_folder_to_sketch_refuses_a_damaged_jpeg(tmp_path):
+    """A JPEG cut short with its end marker intact decodes with a grey
+    bottom half and only libjpeg's unattributed warning: it used to become
+    a sample. Now it fails alone, named; a kill's leftovers go on the
+    rerun and the dataset passes check_dataset --strict."""
+    src = tmp_path / 'photos'
+    src.mkdir()
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)
+    jpeg = cv2.imencode('.jpg', noise)[1].tobytes()
+    (src / 'damaged.jpg').write_bytes(jpeg[:len(jpeg) // 2] + b'\xff\xd9')
+    for i in range(3):
+        cv2.imwrite(str(src / f'p{i}.png'), photo(i))
+    out = str(tmp_path / 'out')
+    done = convert('folder_to_sketch', src, out, '--num-test', '1', *FAST)
+    assert done.returncode == 1
+    assert f'{src / "damaged.jpg"}: damaged JPEG (Corrupt JPEG data' \
+        in done.stdout
+    assert 'damaged' not in names_in(out, 'train') + names_in(out, 'test')
+    (src / 'damaged.jpg').unlink()
+    dead_pid = 2**22 + 1  # what a kill -9 during a write leaves
+    left = osp.join(out, 'paired', 'train', f'x.png.{dead_pid}.0a1b.partial')
+    with open(left, 'wb') as f:
+        f.write(b'half a png')
+    assert convert('folder_to_sketch', src, out, '--num-test', '1',
+                   *FAST).returncode == 0
+    assert not osp.exists(left)
+    config = tmp_path / 'check.py'
+    config.write_text(
+        'train_dataloader = dict(dataset=dict(type="PairedImageDataset", '
+        f'data_root={osp.join(out, "paired")!r}))\n')
+    check = subprocess.run(
+        [sys.executable, 'tools/misc/check_dataset.py', str(config),
+         '--strict'], cwd=REPO, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_toy_scenes(tmp_path):
     out = str(tmp_path / 'toy')
     done = convert('toy_scenes', out, '--num-train', '3', '--num-test', '2',

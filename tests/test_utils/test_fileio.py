@@ -9,15 +9,6 @@ import sys
 import pytest
 
 from mmadvseg.utils import fileio
-from mmadvseg.utils.fileio import (
-    FolderLockedError,
-    atomic_write,
-    commit_folder,
-    lock_folder,
-    partial_folder,
-    remove_stale_partials,
-    unlock_folder,
-)
 
 DEAD_PID = 2**22 + 1  # above any pid_max: no such process
 
@@ -31,7 +22,7 @@ def test_atomic_write_syncs_before_the_rename(tmp_path, monkeypatch):
         fileio.os, 'replace',
         lambda a, b: (events.append('replace'), real_replace(a, b)))
     target = tmp_path / 'ckpt.pth'
-    with atomic_write(str(target)) as tmp:
+    with fileio.atomic_write(str(target)) as tmp:
         assert tmp.endswith('.partial') and str(os.getpid()) in tmp
         open(tmp, 'wb').write(b'data')
     assert events == ['fsync', 'replace']
@@ -43,7 +34,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
     target = tmp_path / 'metrics.json'
     target.write_text('old')
     with pytest.raises(RuntimeError):
-        with atomic_write(str(target), 'w') as f:
+        with fileio.atomic_write(str(target), 'w') as f:
             f.write('half')
             raise RuntimeError('killed')
     assert target.read_text() == 'old'
@@ -60,7 +51,7 @@ def test_stale_partial_files_and_folders_removed(tmp_path):
     (dead_dir / 'sub' / 'a.png').write_bytes(b'x')
     live.write_bytes(b'x')
     other.write_bytes(b'x')
-    removed = remove_stale_partials(str(tmp_path))
+    removed = fileio.remove_stale_partials(str(tmp_path))
     assert sorted(removed) == sorted([str(dead_file), str(dead_dir)])
     assert sorted(os.listdir(tmp_path)) == sorted([live.name, other.name])
 
@@ -69,12 +60,12 @@ def test_commit_folder_replaces_the_old_content_at_once(tmp_path):
     target = tmp_path / 'images'
     target.mkdir()
     (target / 'old.png').write_bytes(b'old')
-    tmp = partial_folder(str(target))
+    tmp = fileio.partial_folder(str(target))
     assert osp.isdir(tmp) and tmp.endswith('.partial')
     os.makedirs(osp.join(tmp, 'sub'))
     open(osp.join(tmp, 'sub', 'new.png'), 'wb').write(b'new')
     assert os.listdir(target) == ['old.png']  # untouched until committed
-    commit_folder(tmp, str(target))
+    fileio.commit_folder(tmp, str(target))
     assert os.listdir(target) == ['sub']
     assert os.listdir(tmp_path) == ['images']
 
@@ -97,30 +88,30 @@ def test_lock_keeps_a_second_process_out(tmp_path):
     folder = str(tmp_path / 'work')
     holder = _hold_lock(folder)
     try:
-        with pytest.raises(FolderLockedError,
+        with pytest.raises(fileio.FolderLockedError,
                            match=f'in use by a training run \\(pid '
                            f'{holder.pid} .*--work-dir'):
-            lock_folder(folder)
+            fileio.lock_folder(folder)
     finally:
         holder.kill()  # like kill -9: the OS drops the lock
         holder.wait()
-    assert lock_folder(folder) is True
-    assert lock_folder(folder) is False  # this process holds it already
-    unlock_folder(folder)
+    assert fileio.lock_folder(folder) is True
+    assert fileio.lock_folder(folder) is False  # this process holds it already
+    fileio.unlock_folder(folder)
 
 
 def test_lock_is_not_inherited_by_forked_children(tmp_path):
     """Dataloader workers fork the training process: the lock must go with
     the process that took it, not stay with a lingering worker."""
     folder = str(tmp_path / 'work')
-    assert lock_folder(folder)
+    assert fileio.lock_folder(folder)
     pid = os.fork()
     if pid == 0:  # child: sleeps while the parent lets go
         import time
         time.sleep(5)
         os._exit(0)
     try:
-        unlock_folder(folder)
+        fileio.unlock_folder(folder)
         code = ('from mmadvseg.utils.fileio import lock_folder\n'
                 f'print(lock_folder({folder!r}))\n')
         out = subprocess.run([sys.executable, '-c', code],

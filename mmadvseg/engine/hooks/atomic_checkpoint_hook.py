@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 
 from mmagic.registry import HOOKS
 from mmengine.dist import (
-    all_gather_object,
+    gather_object,
     get_rank,
     get_world_size,
     is_main_process,
@@ -124,7 +124,8 @@ class AtomicCheckpointHook(CheckpointHook):
                 f'The image buffers hold more than {self.buffer_limit_mb} MB'
                 ' and are not saved: a resumed run starts them empty. Raise '
                 'default_hooks.checkpoint.buffer_limit_mb to save them.')
-        ranks = all_gather_object(state) if get_world_size() > 1 else [state]
+        # rank 0 writes the checkpoint: it gets every rank's state
+        ranks = gather_object(state) if get_world_size() > 1 else [state]
         self._run_state = dict(ranks=ranks, epoch_end=self.by_epoch)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
