@@ -21,6 +21,7 @@ training anything.
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import time
@@ -277,15 +278,28 @@ def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
         settings=json.loads(json.dumps(settings)))
 
 
-def _train_in_subprocess(spec: Dict[str, Any],
-                         env: Dict[str, str]) -> Optional[Dict[str, Any]]:
+def _read_spec(run_dir: str) -> Optional[Dict[str, Any]]:
+    """The spec a run folder was trained with, or None."""
+    try:
+        with open(osp.join(run_dir, SPEC_NAME)) as f:
+            return json.load(f)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _train_in_subprocess(spec: Dict[str, Any], env: Dict[str, str],
+                         fresh: bool) -> Optional[Dict[str, Any]]:
     """Run one spec in a fresh single-threaded interpreter, logging to
-    ``run.log``; the result, or None when the run failed."""
+    ``run.log``; the result, or None when the run failed. A run killed
+    before its result continues from its last checkpoint if its spec is
+    the same, unless ``fresh``; otherwise its folder is cleared first."""
     run_dir = spec['work_dir']
+    if fresh or _read_spec(run_dir) != spec:
+        shutil.rmtree(run_dir, ignore_errors=True)  # no other run to resume
     os.makedirs(run_dir, exist_ok=True)
     with atomic_write(osp.join(run_dir, SPEC_NAME), 'w') as f:
         json.dump(spec, f, indent=2)
-    with open(osp.join(run_dir, 'run.log'), 'w') as log:
+    with open(osp.join(run_dir, 'run.log'), 'a') as log:
         proc = subprocess.run(
             [sys.executable, '-m', 'mmadvseg.toy.run', run_dir],
             cwd=osp.dirname(CONFIGS_DIR), env=env, stdout=log,
@@ -330,8 +344,10 @@ def run_experiment(exp: ToyExperiment,
             pending.append(spec)
     t_prep = time.time() - t0
     with ThreadPoolExecutor(max_workers=max(exp.jobs, 1)) as pool:
-        futures = {pool.submit(_train_in_subprocess, spec, env): spec
-                   for spec in pending}
+        futures = {
+            pool.submit(_train_in_subprocess, spec, env, exp.rerun): spec
+            for spec in pending
+        }
         for future in as_completed(futures):
             run_dir = futures[future]['work_dir']
             result = future.result()

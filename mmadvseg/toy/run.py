@@ -4,7 +4,9 @@ reports (final metrics, validation curves, training diagnostics).
 
 ``python -m mmadvseg.toy.run RUN_DIR`` trains the run described by
 ``RUN_DIR/spec.json`` (written by :mod:`.experiment`) and writes
-``RUN_DIR/result.json``.
+``RUN_DIR/result.json``. A checkpoint is saved at every validation; a run
+killed before its result continues from the last one (bit for bit the run
+it would have been: see :mod:`mmadvseg.engine.resume`).
 """
 import json
 import os.path as osp
@@ -80,7 +82,8 @@ def build_run_cfg(spec: Dict[str, Any]):
         dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
              by_epoch=False, begin=iters // 2, end=iters)
     ]
-    cfg.default_hooks.checkpoint.interval = iters
+    # a checkpoint at every validation: a killed run resumes from the last
+    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.val_interval
     cfg.default_hooks.logger.interval = max(min(100, iters // 4), 1)
     cfg.randomness = dict(seed=spec['seed'], diff_rank_seed=False)
     cfg.merge_from_dict(spec['overrides'])
@@ -141,10 +144,15 @@ def run_single(run_dir: str) -> Dict[str, Any]:
     process; write and return ``run_dir/result.json``."""
     import torch
     from mmengine.runner import Runner
+
+    from ..engine.resume import resume_checkpoint
     with open(osp.join(run_dir, SPEC_NAME)) as f:
         spec = json.load(f)
     torch.set_num_threads(1)
     cfg = build_run_cfg(spec)
+    checkpoint = resume_checkpoint(cfg.work_dir)
+    if checkpoint is not None:  # a run that was killed: continue it
+        cfg.resume, cfg.load_from = True, checkpoint
     start = time.time()
     runner = Runner.from_cfg(cfg)
     train_start = time.time()

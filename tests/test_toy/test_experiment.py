@@ -223,6 +223,14 @@ def test_end_to_end(tmp_path):
     again = run_experiment(exp)
     assert again['runs'] == content['runs']
     assert os.stat(result).st_mtime_ns == mtime
+    # killed after its last checkpoint, before its result: continued from
+    # the checkpoint (not trained again), to the same metrics and curves
+    os.remove(result)
+    resumed = run_experiment(exp)['runs'][0]
+    for key in ('metrics', 'curves'):
+        assert resumed[key] == run[key], key
+    log = (result.parent / 'run.log').read_text()
+    assert 'Load checkpoint from' in log and 'resumed epoch: 0, iter: 2' in log
     # collected without any training, by the tool (overrides parsed as
     # --cfg-options: None is None)
     proc = subprocess.run(
