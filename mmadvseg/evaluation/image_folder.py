@@ -4,8 +4,11 @@
 The same files are picked (``sorted(path.glob('*.<ext>'))`` over pytorch-fid's
 lower-case extension list, not recursive) and read the same way
 (``PIL.Image.open(f).convert('RGB')`` then ``ToTensor``, i.e. RGB uint8 / 255),
-so FID on two folders is comparable with ``python -m pytorch_fid``.
-:func:`folder_fid_kid` is what ``tools/analysis/fid.py`` runs.
+so FID on two folders is comparable with ``python -m pytorch_fid``; only
+16-bit gray images, which PIL's conversion clips to white, are scaled to 8
+bits instead. :func:`folder_fid_kid` is what ``tools/analysis/fid.py`` runs;
+it reads every image once before the Inception network is built, so a bad
+file is named before any long work.
 """
 import json
 import os
@@ -24,6 +27,8 @@ from ..utils.fileio import atomic_write
 
 IMAGE_EXTENSIONS = ('bmp', 'jpg', 'jpeg', 'pgm', 'png', 'ppm', 'tif', 'tiff',
                     'webp')
+#: PIL modes of 16-bit gray images ('I' is how some versions open them).
+HIGH_BIT_GRAY_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I')
 
 
 def list_image_files(folder: str) -> List[pathlib.Path]:
@@ -64,11 +69,57 @@ def load_image(path: os.PathLike) -> torch.Tensor:
     """
     try:
         with Image.open(path) as img:
-            arr = np.array(img.convert('RGB'), dtype=np.uint8)
+            if img.mode in HIGH_BIT_GRAY_MODES:  # 16 bits: scaled, not clipped
+                gray = np.clip(np.asarray(img, np.int64), 0, 65535) >> 8
+                arr = np.repeat(gray.astype(np.uint8)[..., None], 3, axis=2)
+            else:
+                arr = np.array(img.convert('RGB'), dtype=np.uint8)
     except (OSError, ValueError) as err:  # PIL's corrupt/truncated errors
         raise ValueError(f'{path}: cannot read the image ({err}); delete or '
                          'regenerate it') from err
     return torch.from_numpy(arr).permute(2, 0, 1).float().div(255)
+
+
+def _read_error(path: os.PathLike) -> Optional[str]:
+    """Why an image cannot be read, or None."""
+    try:
+        load_image(path)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def check_image_folder(folder: str, nproc: int = 1) -> List[pathlib.Path]:
+    """The images of a folder (:func:`list_image_files`), each read once to
+    be sure they all can be, before any long work.
+
+    Args:
+        folder (str): Directory.
+        nproc (int): Reading processes. Defaults to 1.
+
+    Returns:
+        list[pathlib.Path]: Sorted image paths (at least two).
+
+    Raises:
+        NotADirectoryError: ``folder`` is not a directory.
+        FileNotFoundError: It holds no image.
+        ValueError: Fewer than two images (a covariance needs two), or
+            unreadable ones: the first named, the others counted.
+    """
+    from ..utils.parallel import run_parallel
+    files = list_image_files(folder)
+    if len(files) < 2:
+        raise ValueError(f'{folder}: only one image ({files[0].name}); FID '
+                         'and KID need at least 2 (thousands for a stable '
+                         'FID)')
+    errors = [e for e in run_parallel(_read_error, files, nproc=nproc,
+                                      desc=f'checking {folder}',
+                                      progress=False) if e]
+    if errors:
+        more = f' (and {len(errors) - 1} more unreadable images in ' \
+            f'{folder})' if len(errors) > 1 else ''
+        raise ValueError(errors[0] + more)
+    return files
 
 
 class ImageFileDataset(Dataset):
@@ -195,6 +246,11 @@ def folder_fid_kid(real_dir: str,
         ``kid_subsets``, ``kid_subset_size`` (the size used), ``real_dir``,
         ``fake_dir``, ``inception`` (the weight file), ``device``,
         ``seconds`` and ``images_per_second``.
+
+    Raises:
+        ValueError: An option below 1, a folder with fewer than two images
+            or an unreadable image (checked before the weights are read).
+        NotADirectoryError, FileNotFoundError: A missing or empty folder.
     """
     from tqdm import tqdm
 
@@ -203,9 +259,15 @@ def folder_fid_kid(real_dir: str,
         kernel_inception_distance,
     )
     from .inception import FIDInceptionV3
+    for name, value in dict(batch_size=batch_size, kid_subsets=kid_subsets,
+                            kid_subset_size=kid_subset_size).items():
+        if value < 1:
+            raise ValueError(f'{name}={value}: must be at least 1')
+    if num_workers is None:
+        num_workers = default_num_workers()
     folders = dict(real=real_dir, fake=fake_dir)
     for folder in folders.values():  # fail before loading the model
-        list_image_files(folder)
+        check_image_folder(folder, nproc=max(num_workers, 1))
     device = torch.device(device or (
         'cuda' if torch.cuda.is_available() else 'cpu'))
     inception_net = FIDInceptionV3(inception, allow_download=allow_download)
@@ -217,8 +279,7 @@ def folder_fid_kid(real_dir: str,
             model,
             batch_size=batch_size,
             device=device,
-            num_workers=(default_num_workers()
-                         if num_workers is None else num_workers),
+            num_workers=num_workers,
             progress=partial(
                 tqdm, desc=f'{name} ({folder})', unit='batch')
             if progress else None)

@@ -4,9 +4,11 @@ import json
 import cv2
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from mmadvseg.evaluation.image_folder import (
+    check_image_folder,
     folder_fid_kid,
     format_fid_kid,
     list_image_files,
@@ -31,6 +33,42 @@ def test_unreadable_image_is_named(tmp_path):
     path.write_bytes(png.tobytes()[:40])
     with pytest.raises(ValueError, match='cut.png: cannot read the image'):
         load_image(str(path))
+
+
+def test_16_bit_gray_is_scaled_not_clipped(tmp_path):
+    """PIL's convert('RGB') (pytorch-fid's reading) turns a 16-bit gray
+    image white; it is read as its 8-bit version."""
+    ramp = (np.arange(1, 65, dtype=np.uint16).reshape(8, 8) * 1000)
+    path = tmp_path / 'deep.png'
+    cv2.imwrite(str(path), ramp)
+    with Image.open(path) as img:
+        assert np.array(img.convert('RGB')).min() == 255  # the old reading
+    img = load_image(path)
+    expected = torch.from_numpy((ramp >> 8).astype(np.float32))
+    assert img.shape == (3, 8, 8)
+    for channel in img:
+        assert (channel * 255).round().equal(expected)
+
+
+def test_every_image_is_checked_first(tmp_path):
+    folder = tmp_path / 'imgs'
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f'{i}.png'), np.full((8, 8, 3), i, np.uint8))
+    assert len(check_image_folder(str(folder), nproc=2)) == 3
+    (folder / 'notes.png').write_text('a text file named .png')
+    ok, png = cv2.imencode('.png', np.zeros((32, 32, 3), np.uint8))
+    (folder / 'cut.png').write_bytes(png.tobytes()[:60])
+    with pytest.raises(ValueError) as err:
+        check_image_folder(str(folder), nproc=2)
+    assert str(err.value).startswith(f'{folder / "cut.png"}: cannot read')
+    assert str(err.value).endswith(f'(and 1 more unreadable images in '
+                                   f'{folder})')
+    lone = tmp_path / 'lone'
+    lone.mkdir()
+    cv2.imwrite(str(lone / 'a.png'), np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match='only one image .*at least 2'):
+        check_image_folder(str(lone))
 
 
 def _write_mixed(folder, images) -> str:

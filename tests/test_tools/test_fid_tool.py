@@ -67,7 +67,7 @@ def test_command_line(tmp_path):
 
 
 def test_missing_weights_message(tmp_path):
-    real = _write_images(tmp_path / 'r', 1, seed=0)
+    real = _write_images(tmp_path / 'r', 2, seed=0)
     proc = _run(real, real, '--device', 'cpu', torch_home=tmp_path / 'empty')
     assert proc.returncode == 1
     msg = proc.stderr.strip()
@@ -81,3 +81,26 @@ def test_missing_weights_message(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip() == f'error: {tmp_path / "nowhere"}: not a ' \
         'directory'
+
+
+def test_bad_input_is_one_line_before_any_work(tmp_path):
+    """A damaged image in the fake folder is named before the real folder
+    is processed (no progress bar, no traceback); options below 1 are
+    refused by the parser."""
+    real = _write_images(tmp_path / 'r', 3, seed=0)
+    fake = _write_images(tmp_path / 'f', 3, seed=1)
+    png = (tmp_path / 'f' / '001.png').read_bytes()
+    (tmp_path / 'f' / '001.png').write_bytes(png[:len(png) // 2])
+    weights = save_random_inception_weights(
+        str(tmp_path / 'weights' / FID_WEIGHTS_NAME), seed=1)
+    proc = _run(real, fake, '--inception', weights, '--device', 'cpu',
+                torch_home=tmp_path / 'home')
+    assert proc.returncode == 1
+    msg = proc.stderr.strip()
+    assert '\n' not in msg and 'Traceback' not in msg, msg
+    assert msg.startswith(f'error: {tmp_path / "f" / "001.png"}: cannot '
+                          'read the image')
+    for option in ('--batch-size', '--kid-subsets'):
+        proc = _run(real, real, option, '0', torch_home=tmp_path / 'home')
+        assert proc.returncode == 2
+        assert f'argument {option}: 0 is not at least 1' in proc.stderr

@@ -18,6 +18,13 @@ import sys
 from mmadvseg.evaluation.image_folder import folder_fid_kid, format_fid_kid
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{value} is not at least 1')
+    return value
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='FID (pytorch-fid compatible) and KID of two folders.')
@@ -32,7 +39,7 @@ def parse_args() -> argparse.Namespace:
         '--allow-download',
         action='store_true',
         help='download the Inception weights into the hub cache if missing')
-    parser.add_argument('--batch-size', type=int, default=50)
+    parser.add_argument('--batch-size', type=positive_int, default=50)
     parser.add_argument(
         '--device',
         default=None,
@@ -42,8 +49,8 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=None,
         help='image-reading processes (default: min(4, CPUs - 1))')
-    parser.add_argument('--kid-subsets', type=int, default=100)
-    parser.add_argument('--kid-subset-size', type=int, default=1000)
+    parser.add_argument('--kid-subsets', type=positive_int, default=100)
+    parser.add_argument('--kid-subset-size', type=positive_int, default=1000)
     parser.add_argument('--kid-seed', type=int, default=0)
     parser.add_argument(
         '--json', default=None, help='also write the results to this file')

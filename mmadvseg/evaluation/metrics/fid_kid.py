@@ -2,6 +2,7 @@
 """FID (pytorch-fid compatible) and KID of translated images."""
 import hashlib
 import json
+import logging
 import os
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
@@ -131,11 +132,27 @@ class AdvSegFIDKID(TranslationMetric):
         self.cache_file = osp.join(self.cache_dir,
                                    f'fid_real_{self.real_key}_{digest}.npz')
         if osp.isfile(self.cache_file):
-            with np.load(self.cache_file) as data:
-                self._cached_real = data['features']
+            self._cached_real = self._load_cache(self.cache_file)
+
+    def _load_cache(self, path: str) -> Optional[np.ndarray]:
+        """Cached real-image features; a damaged cache (interrupted copy,
+        full disk) is named, deleted and recomputed, never fatal."""
+        try:
+            with np.load(path) as data:
+                features = data['features']
+            if features.ndim != 2 or not np.isfinite(features).all():
+                raise ValueError(f'features of shape {features.shape}')
+        except Exception as err:  # noqa: BLE001  (any damage: recompute)
             print_log(
-                f'{type(self).__name__}: loaded {len(self._cached_real)} real'
-                f'-image features from {self.cache_file}', 'current')
+                f'{type(self).__name__}: the feature cache {path} is damaged '
+                f'({type(err).__name__}: {err}); deleted, the real-image '
+                'features are computed again.', 'current', logging.WARNING)
+            os.remove(path)
+            return None
+        print_log(
+            f'{type(self).__name__}: loaded {len(features)} real-image '
+            f'features from {path}', 'current')
+        return features
 
     def _cache_meta(self, dataset: Any) -> Optional[dict]:
         """What the real features depend on (None if unknown)."""

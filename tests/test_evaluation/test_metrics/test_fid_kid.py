@@ -10,7 +10,7 @@ from mmadvseg.evaluation.functional import (
     frechet_distance_from_features,
     kernel_inception_distance,
 )
-from mmadvseg.evaluation.metrics import AdvSegFIDKID
+from mmadvseg.evaluation.metrics import AdvSegFIDKID, fid_kid
 from mmadvseg.utils.weights import WeightsNotFoundError
 
 
@@ -180,6 +180,24 @@ def test_real_feature_cache(inception_weights, image_factory, tmp_path,
     second.process({}, samples)
     assert seen == [2]  # fakes only: reals come from the cache
     assert second.evaluate() == pytest.approx(result)
+
+    # a damaged cache (cut short, or garbage) is named, deleted and
+    # recomputed to the same result; it used to stop every evaluation
+    cache = first.cache_file
+    content = open(cache, 'rb').read()
+    for damaged in (content[:len(content) // 2], b'not a zip file'):
+        with open(cache, 'wb') as f:
+            f.write(damaged)
+        again, log = AdvSegFIDKID(**cfg), []
+        monkeypatch.setattr(fid_kid, 'print_log',
+                            lambda msg, *args: log.append(msg))
+        again.prepare(module, _loader(files))
+        assert any(f'the feature cache {cache} is damaged' in line
+                   for line in log)
+        assert again._cached_real is None and not os.path.exists(cache)
+        again.process({}, samples)
+        assert again.evaluate() == pytest.approx(result)
+        assert os.path.isfile(cache)
 
     # other data (a file changed) or other settings: another key
     files[0].write_bytes(b'changed-content')
