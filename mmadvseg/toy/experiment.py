@@ -321,7 +321,10 @@ def run_experiment(exp: ToyExperiment,
     t0 = time.time()
     os.makedirs(exp.work_dir, exist_ok=True)
     runs, pending, failed = [], [], []
-    grid = [(arm, seed) for arm in exp.arms for seed in exp.seeds]
+    # a model's arms seed by seed: a grid cut short leaves complete pairs
+    models = list(dict.fromkeys(arm.model for arm in exp.arms))
+    grid = [(arm, seed) for model in models for seed in exp.seeds
+            for arm in exp.arms if arm.model == model]
     segmenters: Dict[str, Dict[str, Any]] = {}
     kid_note, env = 'see the runs', dict(os.environ)
     if exp.collect_only:

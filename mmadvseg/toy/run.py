@@ -4,7 +4,7 @@ reports (final metrics, validation curves, training diagnostics).
 
 ``python -m mmadvseg.toy.run RUN_DIR`` trains the run described by
 ``RUN_DIR/spec.json`` (written by :mod:`.experiment`) and writes
-``RUN_DIR/result.json``. A checkpoint is saved at every validation; a run
+``RUN_DIR/result.json``. A checkpoint is saved every 100 iterations; a run
 killed before its result continues from the last one (bit for bit the run
 it would have been: see :mod:`mmadvseg.engine.resume`).
 """
@@ -27,6 +27,8 @@ SEGMENTER_ROLES = {
     'mask2former_tiny-wide_toy.py': 'eval',
     'panoptic_fpn_tiny_toy.py': 'judge',
 }
+#: Iterations between checkpoints (at most).
+CHECKPOINT_INTERVAL = 100
 #: Training scalars summarised in the results (prefixes).
 DIAGNOSTICS = ('advseg_', 'gradnorm_')
 
@@ -82,8 +84,10 @@ def build_run_cfg(spec: Dict[str, Any]):
         dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
              by_epoch=False, begin=iters // 2, end=iters)
     ]
-    # a checkpoint at every validation: a killed run resumes from the last
-    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.val_interval
+    # a checkpoint every 100 iterations and at every validation: a killed
+    # run resumes from the last
+    cfg.default_hooks.checkpoint.interval = min(cfg.train_cfg.val_interval,
+                                                CHECKPOINT_INTERVAL)
     cfg.default_hooks.logger.interval = max(min(100, iters // 4), 1)
     cfg.randomness = dict(seed=spec['seed'], diff_rank_seed=False)
     cfg.merge_from_dict(spec['overrides'])
