@@ -87,10 +87,11 @@ def _from_work_dir(work_dir: str) -> Tuple[str, str]:
             f'{work_dir}: not a training work dir with one config and a '
             f'last_checkpoint ({found}); pass CONFIG CHECKPOINT instead (to '
             'colorize a folder, put the model first)')
-    with open(marker, encoding='utf-8') as f:
-        checkpoint = f.read().strip()
-    if not osp.isfile(checkpoint):  # the work dir was moved
-        checkpoint = osp.join(work_dir, osp.basename(checkpoint))
+    from ..engine.resume import resume_checkpoint  # as --resume reads it
+    try:
+        checkpoint = resume_checkpoint(work_dir)
+    except RuntimeError as err:
+        raise ModelFileError(str(err)) from None
     return configs[0], checkpoint
 
 

@@ -76,7 +76,7 @@ def test_folders_and_resizing(colorizers, tmp_path):
         outs[0], pix2pix(str(tmp_path / 'a.png'), seed=0, size=40))
 
 
-def test_work_dir(tiny_models, tmp_path, colorizers):
+def test_work_dir(tiny_models, tmp_path, colorizers, monkeypatch):
     config, checkpoint = tiny_models['pix2pix']
     work_dir = tmp_path / 'work'
     work_dir.mkdir()
@@ -89,6 +89,12 @@ def test_work_dir(tiny_models, tmp_path, colorizers):
     img = sketch(32, 32)
     np.testing.assert_array_equal(colorizer(img, seed=1),
                                   colorizers['pix2pix'](img, seed=1))
+    # a relative pointer (as training writes it) is read in the work dir,
+    # not in the current directory, even where a file has that name
+    (work_dir / 'last_checkpoint').write_text('iter_2.pth')
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'iter_2.pth').write_bytes(b'decoy')
+    assert Colorizer(str(work_dir)).checkpoint == str(work_dir / 'iter_2.pth')
 
 
 def _bad_model_files(tiny_models, tmp_path):
