@@ -1,4 +1,4 @@
-# The two commands of README.md. Each installs what it needs into .venv
+# The project's commands (README.md). Each installs what it needs into .venv
 # first (idempotent: seconds once installed).
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -22,7 +22,7 @@ web: env
 lint: env
 	$(VENV)/bin/ruff check mmadvseg tools tests configs
 
-# the benchmarks' CI smoke runs (they print numbers; full runs: README)
+# the benchmarks' CI smoke runs (they print numbers; full runs: docs/benchmarks.md)
 bench-short: env
 	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_train_step.py --short
 	MMADVSEG_OFFLINE=1 $(PY) tools/analysis/benchmark_fid.py --short
