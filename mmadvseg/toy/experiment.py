@@ -178,6 +178,8 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
 
     Args:
         path (str): Protocol file, e.g. ``configs/toy/protocols/...``.
+            With ``iters`` a dict, the arms of a model it gives no
+            schedule are left out (a protocol can be run model by model).
         **overrides: Fields to set; None values are ignored.
 
     Returns:
@@ -190,6 +192,15 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
     if 'scenes' in settings:
         settings['scenes'] = ToyScenes(**settings['scenes'])
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    iters = settings.get('iters')
+    if isinstance(iters, dict):  # a model whose schedule is not set yet
+        waiting = sorted({arm['model'] for arm in settings.get('arms', [])
+                          if iters.get(arm['model']) is None})
+        if waiting:
+            print(f'[toy] {path}: no schedule yet for {", ".join(waiting)}'
+                  ' (iters); those arms are left out', flush=True)
+            settings['arms'] = [arm for arm in settings['arms']
+                                if arm['model'] not in waiting]
     return ToyExperiment(**settings)
 
 

@@ -186,6 +186,13 @@ def test_protocol_files_load(tmp_path):
         models = {arm.model for arm in exp.arms}
         for model in models:
             assert Arm(model, 'baseline') in exp.arms
+    # a schedule for one model only: the other's arms wait
+    path = osp.join(CONFIGS_DIR, 'toy', 'protocols', 'evidence_distinct.py')
+    exp = load_protocol(path, work_dir=str(tmp_path), iters=dict(pix2pix=300))
+    assert {arm.model for arm in exp.arms} == {'pix2pix'}
+    assert len(exp.arms) == 3
+    with pytest.raises(ValueError, match='no schedule for every model'):
+        load_protocol(path, work_dir=str(tmp_path))
 
 
 def test_end_to_end(tmp_path):
