@@ -11,7 +11,8 @@
 3. trains every arm (:class:`Arm`: a model, a variant and config
    overrides) for every seed, each run a single-threaded subprocess
    (:mod:`.run`), and evaluates it on the held-out scenes;
-4. writes ``results.json`` and ``results.md`` (:mod:`.results`).
+4. writes ``results.json`` and ``results.md`` (``results_<protocol>.*``
+   for a protocol; :mod:`.results`).
 
 A finished run (``runs_<colours>/<model>_<arm>_seed<k>/result.json``) is
 reused when it was made with the same settings, so an interrupted
@@ -110,6 +111,8 @@ class ToyExperiment:
             every so many iterations (0: never).
         jobs (int): Runs in parallel (single-threaded subprocesses).
         primary_metric (str): The metric the comparisons are about.
+        results_name (str): Stem of the results files in ``work_dir``
+            (a protocol's: ``results_<protocol file stem>``).
         inception (str, optional): FID Inception weight file.
         force_segmenters (bool): Retrain the segmenters.
         rerun (bool): Redo finished runs.
@@ -127,6 +130,7 @@ class ToyExperiment:
     grad_norm_interval: int = 25
     jobs: int = 1
     primary_metric: str = 'Judge/mIoU'
+    results_name: str = 'results'
     inception: Optional[str] = None
     force_segmenters: bool = False
     rerun: bool = False
@@ -191,6 +195,8 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
                 if k in ToyExperiment.__dataclass_fields__}
     if 'scenes' in settings:
         settings['scenes'] = ToyScenes(**settings['scenes'])
+    settings.setdefault('results_name', 'results_' + osp.splitext(
+        osp.basename(path))[0])
     settings.update({k: v for k, v in overrides.items() if v is not None})
     iters = settings.get('iters')
     if isinstance(iters, dict):  # a model whose schedule is not set yet
@@ -389,7 +395,8 @@ def run_experiment(exp: ToyExperiment,
         wall_time_s=round(time.time() - t0, 1),
         failed_runs=failed,
         settings=settings)
-    return write_results(exp.work_dir, runs, info, exp.primary_metric)
+    return write_results(exp.work_dir, runs, info, exp.primary_metric,
+                         exp.results_name)
 
 
 def _seg_summary(seg: Dict[str, Any]) -> str:

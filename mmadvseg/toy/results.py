@@ -215,13 +215,14 @@ def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
 
 def write_results(out_dir: str, runs: List[Dict[str, Any]],
                   info: Dict[str, Any],
-                  primary: str = 'Judge/mIoU') -> Dict[str, Any]:
-    """Write ``results.json`` and ``results.md``; return the JSON content
-    (plus ``markdown``)."""
+                  primary: str = 'Judge/mIoU',
+                  name: str = 'results') -> Dict[str, Any]:
+    """Write ``<name>.json`` and ``<name>.md`` in ``out_dir``; return the
+    JSON content (plus ``markdown``)."""
     rows = aggregate(runs)
     paired = paired_differences(runs, primary)
     content = dict(info=info, rows=rows, paired=paired, runs=runs)
-    with atomic_write(osp.join(out_dir, 'results.json'), 'w') as f:
+    with atomic_write(osp.join(out_dir, f'{name}.json'), 'w') as f:
         json.dump(content, f, indent=2, sort_keys=True)
     md = ['# AdvSegLoss vs baseline on toy scenes\n', markdown_table(rows), '']
     for prefix in ('Judge', 'Toy', 'Guide', 'Colour'):
@@ -239,7 +240,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     md += [''] + [f'- {key}: {value}' for key, value in info.items()
                   if key != 'settings']
     text = '\n'.join(md) + '\n'
-    with atomic_write(osp.join(out_dir, 'results.md'), 'w') as f:
+    with atomic_write(osp.join(out_dir, f'{name}.md'), 'w') as f:
         f.write(text)
     content['markdown'] = text
     return content

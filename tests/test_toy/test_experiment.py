@@ -183,16 +183,17 @@ def test_protocol_files_load(tmp_path):
         assert exp.iters_of('cyclegan') == 400
         if 'pilot' not in path:
             assert len(exp.seeds) == 5
-        models = {arm.model for arm in exp.arms}
-        for model in models:
-            assert Arm(model, 'baseline') in exp.arms
+        assert exp.results_name == 'results_' + osp.basename(path)[:-3]
+        for model in {arm.model for arm in exp.arms}:
+            assert any(arm.variant == 'baseline' for arm in exp.arms
+                       if arm.model == model)
     # a schedule for one model only: the other's arms wait
     path = osp.join(CONFIGS_DIR, 'toy', 'protocols', 'evidence_distinct.py')
     exp = load_protocol(path, work_dir=str(tmp_path), iters=dict(pix2pix=300))
     assert {arm.model for arm in exp.arms} == {'pix2pix'}
     assert len(exp.arms) == 3
     with pytest.raises(ValueError, match='no schedule for every model'):
-        load_protocol(path, work_dir=str(tmp_path))
+        load_protocol(path, work_dir=str(tmp_path), iters=300.5)
 
 
 def test_end_to_end(tmp_path):

@@ -8,9 +8,10 @@ val_interval = 100
 batch_size = 4
 segmenter_iters = 1000
 scenes = dict(color_mode='distinct', num_train=500, num_test=100, size=64)
+# named apart from the evidence runs, which share the data and segmenters
 arms = [
-    dict(model='pix2pix', variant='baseline'),
-    dict(model='cyclegan', variant='baseline'),
+    dict(model='pix2pix', variant='baseline', name='baseline-pilot'),
+    dict(model='cyclegan', variant='baseline', name='baseline-pilot'),
 ]
 primary_metric = 'Judge/mIoU'
 work_dir = 'work_dirs/toy_evidence'
