@@ -6,17 +6,14 @@ from typing import List, Optional, Union
 import numpy as np
 import torch
 from mmagic.registry import MODELS
-from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..models.segmenters.panoptic_segmenter import (
-    SegMaps,
-    build_frozen_detector,
-)
+from ..models.segmenters.panoptic_segmenter import build_frozen_detector
+from .label_judge import LabelJudge
 
 
 @MODELS.register_module()
-class PanopticJudge(BaseModule):
+class PanopticJudge(LabelJudge):
     """A frozen mmdet panoptic detector (Panoptic FPN, Mask2Former ...) as a
     segmenter of generated images, with the interface of
     ``FrozenPanopticSegmenter`` (BGR [-1, 1] in, :class:`SegMaps` out), so
@@ -84,16 +81,15 @@ class PanopticJudge(BaseModule):
             dict(inputs=list(images), data_samples=samples), False)
         return data['inputs'], data['data_samples']
 
-    @torch.no_grad()
-    def forward(self, inputs: Tensor) -> SegMaps:
-        """One-hot maps of the predicted classes.
+    def predict_labels(self, inputs: Tensor) -> Tensor:
+        """The detector's panoptic prediction as class labels, void pixels
+        filled with the nearest labelled class (see the class docstring).
 
         Args:
             inputs (Tensor): BGR images in [-1, 1], (N, 3, H, W).
 
         Returns:
-            SegMaps: (N, num_classes, H, W) one-hot maps and their
-            thing/stuff sums.
+            Tensor: (N, H, W) class labels.
         """
         from mmdet.evaluation.functional import INSTANCE_OFFSET
         from scipy.ndimage import distance_transform_edt
@@ -112,9 +108,7 @@ class PanopticJudge(BaseModule):
                 label = label[rows, cols]
             self.last_void_fraction.append(float(void.mean()))
             labels.append(torch.from_numpy(label.astype(np.int64)))
-        maps = SegMaps.from_labels(
-            torch.stack(labels), self.num_classes, self.num_things)
-        return SegMaps(*(m.to(inputs) for m in maps))
+        return torch.stack(labels)
 
     @torch.no_grad()
     def features(self, inputs: Tensor) -> Tensor:

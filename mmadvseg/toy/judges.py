@@ -5,16 +5,15 @@ from typing import Optional
 import cv2
 import numpy as np
 import torch
-import torch.nn as nn
 from mmagic.registry import MODELS
 from torch import Tensor
 
-from ..models.segmenters.panoptic_segmenter import SegMaps
+from ..evaluation.label_judge import LabelJudge
 from .classes import DISTINCT_HSV, NUM_THINGS, TOY_CLASSES
 
 
 @MODELS.register_module()
-class ColourRangeJudge(nn.Module):
+class ColourRangeJudge(LabelJudge):
     """Label each pixel of a distinct-colour toy scene with the class whose
     colour range its colour falls in (or is nearest to).
 
@@ -33,7 +32,8 @@ class ColourRangeJudge(nn.Module):
     Args:
         hue_weight (float): Weight of a hue distance (OpenCV units, 0-180)
             against a saturation distance (0-255). Defaults to 2.0.
-        init_cfg (dict, optional): Unused.
+        init_cfg (dict, optional): mmengine's ``init_cfg`` (nothing to
+            initialise).
     """
 
     num_classes = len(TOY_CLASSES)
@@ -42,7 +42,7 @@ class ColourRangeJudge(nn.Module):
     def __init__(self,
                  hue_weight: float = 2.0,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__()
+        super().__init__(init_cfg)
         self.hue_weight = hue_weight
         ranges = np.array([DISTINCT_HSV[c] for c in range(self.num_classes)],
                           np.float32)  # (classes, hsv, low/high)
@@ -63,22 +63,12 @@ class ColourRangeJudge(nn.Module):
         dist = (self.hue_weight * d_hue * confidence)**2 + d_sat**2
         return dist.argmin(-1)
 
-    @torch.no_grad()
-    def forward(self, inputs: Tensor) -> SegMaps:
-        """One-hot maps of the colour classes.
-
-        Args:
-            inputs (Tensor): BGR images in [-1, 1], (N, 3, H, W).
-
-        Returns:
-            SegMaps: (N, num_classes, H, W) one-hot maps and their
-            thing/stuff sums.
-        """
+    def predict_labels(self, inputs: Tensor) -> Tensor:
+        """Colour-range labels of BGR images in [-1, 1], (N, 3, H, W) ->
+        (N, H, W)."""
         images = ((inputs + 1) * 127.5).round().clamp(0, 255).byte()
         images = images.permute(0, 2, 3, 1).cpu().numpy()
-        labels = torch.from_numpy(np.stack([self.labels(i) for i in images]))
-        maps = SegMaps.from_labels(labels, self.num_classes, self.num_things)
-        return SegMaps(*(m.to(inputs) for m in maps))
+        return torch.from_numpy(np.stack([self.labels(i) for i in images]))
 
 
 __all__ = ['ColourRangeJudge']
