@@ -41,7 +41,11 @@ from .segmenter import (
     JUDGE_CONFIG,
     load_segmenter_report,
     train_toy_segmenter,
+    weights_digest,
 )
+
+#: Where the protocols' finished runs are recorded, kept with the code.
+RECORDS_DIR = osp.join('configs', 'toy', 'records')
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,12 @@ class ToyExperiment:
         primary_metric (str): The metric the comparisons are about.
         results_name (str): Stem of the results files in ``work_dir``
             (a protocol's: ``results_<protocol file stem>``).
+        record_dir (str, optional): A folder kept with the code (relative
+            paths: to the repository root) where every finished run's
+            result is also written, as ``<run name>.json``; a run recorded
+            there with the same settings is not trained again, so a grid
+            goes on from a fresh checkout and ``collect_only`` tabulates
+            it.
         inception (str, optional): FID Inception weight file.
         force_segmenters (bool): Retrain the segmenters.
         rerun (bool): Redo finished runs.
@@ -131,6 +141,7 @@ class ToyExperiment:
     jobs: int = 1
     primary_metric: str = 'Judge/mIoU'
     results_name: str = 'results'
+    record_dir: Optional[str] = None
     inception: Optional[str] = None
     force_segmenters: bool = False
     rerun: bool = False
@@ -139,6 +150,9 @@ class ToyExperiment:
     def __post_init__(self) -> None:
         work_dir = osp.abspath(self.work_dir)
         object.__setattr__(self, 'work_dir', work_dir)
+        if self.record_dir is not None:
+            object.__setattr__(self, 'record_dir', osp.join(
+                osp.dirname(CONFIGS_DIR), self.record_dir))
         object.__setattr__(self, 'arms', tuple(
             a if isinstance(a, Arm) else Arm(**a) for a in self.arms))
         object.__setattr__(self, 'scenes', replace(
@@ -179,6 +193,9 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
     """A :class:`ToyExperiment` from a protocol file (an mmengine config
     whose keys are its fields; ``scenes`` a dict of :class:`ToyScenes`
     fields, ``arms`` a list of :class:`Arm` dicts), then ``overrides``.
+    A protocol's results are ``results_<file stem>`` and its runs are
+    recorded in ``configs/toy/records/<file stem>/`` unless it says
+    otherwise.
 
     Args:
         path (str): Protocol file, e.g. ``configs/toy/protocols/...``.
@@ -195,8 +212,9 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
                 if k in ToyExperiment.__dataclass_fields__}
     if 'scenes' in settings:
         settings['scenes'] = ToyScenes(**settings['scenes'])
-    settings.setdefault('results_name', 'results_' + osp.splitext(
-        osp.basename(path))[0])
+    stem = osp.splitext(osp.basename(path))[0]
+    settings.setdefault('results_name', 'results_' + stem)
+    settings.setdefault('record_dir', osp.join(RECORDS_DIR, stem))
     settings.update({k: v for k, v in overrides.items() if v is not None})
     iters = settings.get('iters')
     if isinstance(iters, dict):  # a model whose schedule is not set yet
@@ -211,26 +229,41 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
 
 
 # -- data, segmenters, inception ------------------------------------------
+def _train_segmenter(job: Dict[str, Any]) -> str:
+    """Train (or reuse) one segmenter of :func:`prepare_segmenters`, in a
+    worker of its pool; its checkpoint."""
+    return train_toy_segmenter(**job)
+
+
 def prepare_segmenters(exp: ToyExperiment) -> Dict[str, Dict[str, Any]]:
     """Generate the scenes; train (or reuse) the guide, the evaluation
-    segmenter and the judge.
+    segmenter and the judge, ``exp.jobs`` at a time.
 
     Returns:
-        dict: ``{role: {config, checkpoint, report}}`` for ``guide``,
-        ``eval`` and ``judge``.
+        dict: ``{role: {config, checkpoint, report, weights}}`` for
+        ``guide``, ``eval`` and ``judge`` (``weights``: the digest of
+        their state dict, the same whenever the same settings trained it).
     """
+    from ..utils.parallel import run_parallel
     seg_root = osp.join(exp.work_dir, f'seg_{exp.scenes.color_mode}')
-    out = {}
-    for role, config, scenes in (('guide', GUIDE_CONFIG, exp.scenes),
-                                 ('eval', EVAL_CONFIG, exp.scenes),
-                                 ('judge', JUDGE_CONFIG, exp.judge_scenes)):
-        work_dir = osp.join(seg_root, osp.splitext(osp.basename(config))[0])
-        ckpt = train_toy_segmenter(
-            work_dir, scenes, config=config, iters=exp.segmenter_iters,
-            num_workers=0, force=exp.force_segmenters, test_scenes=exp.scenes)
-        out[role] = dict(config=repo_config(config), checkpoint=ckpt,
-                         report=load_segmenter_report(work_dir))
-    return out
+    scenes = exp.scenes.ensure(exp.jobs)  # before the workers need them
+    roles = (('guide', GUIDE_CONFIG, scenes), ('eval', EVAL_CONFIG, scenes),
+             ('judge', JUDGE_CONFIG, exp.judge_scenes.ensure(exp.jobs)))
+    jobs = [
+        dict(work_dir=osp.join(seg_root,
+                               osp.splitext(osp.basename(config))[0]),
+             scenes=data, config=config, iters=exp.segmenter_iters,
+             num_workers=0, force=exp.force_segmenters,
+             test_scenes=scenes) for _, config, data in roles
+    ]
+    checkpoints = run_parallel(_train_segmenter, jobs, nproc=exp.jobs,
+                               desc='toy segmenters', progress=False)
+    return {
+        role: dict(config=repo_config(config), checkpoint=ckpt,
+                   report=load_segmenter_report(job['work_dir']),
+                   weights=weights_digest(ckpt))
+        for (role, config, _), job, ckpt in zip(roles, jobs, checkpoints)
+    }
 
 
 def prepare_inception(work_dir: str, inception: Optional[str]) -> tuple:
@@ -292,16 +325,48 @@ def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
             for role, seg in segmenters.items()
         },
         work_dir=osp.join(exp.runs_dir, arm.run_name(seed)),
+        segmenter_weights={role: seg['weights']
+                           for role, seg in segmenters.items()},
         settings=json.loads(json.dumps(settings)))
 
 
-def _read_spec(run_dir: str) -> Optional[Dict[str, Any]]:
-    """The spec a run folder was trained with, or None."""
+def _read_json(path: str) -> Optional[Dict[str, Any]]:
+    """A JSON file's content, or None when it is missing or unreadable."""
     try:
-        with open(osp.join(run_dir, SPEC_NAME)) as f:
+        with open(path) as f:
             return json.load(f)
     except (FileNotFoundError, ValueError):
         return None
+
+
+def finished_run(exp: ToyExperiment, arm: Arm, seed: int,
+                 settings: Optional[Dict[str, Any]] = None
+                 ) -> Optional[Dict[str, Any]]:
+    """The result of a finished run: from its folder, else from
+    ``exp.record_dir``; with ``settings``, only one made with them."""
+    name = arm.run_name(seed)
+    candidates = [load_result(osp.join(exp.runs_dir, name))]
+    if exp.record_dir is not None:
+        candidates.append(_read_json(osp.join(exp.record_dir,
+                                              name + '.json')))
+    for result in candidates:
+        if result is not None and (settings is None
+                                   or result.get('settings') == settings):
+            return result
+    return None
+
+
+def record_run(exp: ToyExperiment, result: Dict[str, Any]) -> None:
+    """Write a finished run's result to ``exp.record_dir`` (if set and it
+    is not there yet)."""
+    if exp.record_dir is None:
+        return
+    path = osp.join(exp.record_dir, '{model}_{arm}_seed{seed}.json'.format(
+        **result))
+    if _read_json(path) != result:
+        os.makedirs(exp.record_dir, exist_ok=True)
+        with atomic_write(path, 'w') as f:
+            json.dump(result, f, indent=2)
 
 
 def _train_in_subprocess(spec: Dict[str, Any], env: Dict[str, str],
@@ -311,7 +376,7 @@ def _train_in_subprocess(spec: Dict[str, Any], env: Dict[str, str],
     before its result continues from its last checkpoint if its spec is
     the same, unless ``fresh``; otherwise its folder is cleared first."""
     run_dir = spec['work_dir']
-    if fresh or _read_spec(run_dir) != spec:
+    if fresh or _read_json(osp.join(run_dir, SPEC_NAME)) != spec:
         shutil.rmtree(run_dir, ignore_errors=True)  # no other run to resume
     os.makedirs(run_dir, exist_ok=True)
     with atomic_write(osp.join(run_dir, SPEC_NAME), 'w') as f:
@@ -345,8 +410,8 @@ def run_experiment(exp: ToyExperiment,
     segmenters: Dict[str, Dict[str, Any]] = {}
     kid_note, env = 'see the runs', dict(os.environ)
     if exp.collect_only:
-        runs = [r for r in (load_result(osp.join(
-            exp.runs_dir, arm.run_name(seed))) for arm, seed in grid) if r]
+        runs = [r for r in (finished_run(exp, arm, seed)
+                            for arm, seed in grid) if r]
     else:
         segmenters = prepare_segmenters(exp)
         torch_home, kid_note = prepare_inception(exp.work_dir, exp.inception)
@@ -354,14 +419,17 @@ def run_experiment(exp: ToyExperiment,
                    OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
         for arm, seed in grid:
             spec = run_spec(exp, arm, seed, segmenters)
-            done = None if exp.rerun else load_result(spec['work_dir'])
-            if done is not None and done.get('settings') == spec['settings']:
+            done = None if exp.rerun else finished_run(
+                exp, arm, seed, spec['settings'])
+            if done is not None:
                 runs.append(done)
                 continue
-            if done is not None:
+            if not exp.rerun and finished_run(exp, arm, seed) is not None:
                 print(f'[toy] {arm.run_name(seed)}: the finished run had '
                       'other settings; training it again', flush=True)
             pending.append(spec)
+    for result in runs:
+        record_run(exp, result)
     t_prep = time.time() - t0
     with ThreadPoolExecutor(max_workers=max(exp.jobs, 1)) as pool:
         futures = {
@@ -377,6 +445,7 @@ def run_experiment(exp: ToyExperiment,
                       f'{run_dir}/run.log)', flush=True)
                 continue
             runs.append(result)
+            record_run(exp, result)
             value = result['metrics'].get(exp.primary_metric, float('nan'))
             print(f'[toy] done {osp.basename(run_dir)} in '
                   f'{result["total_time_s"]:.0f}s: {exp.primary_metric} '
@@ -414,6 +483,7 @@ def _seg_summary(seg: Dict[str, Any]) -> str:
 
 
 __all__ = [
-    'Arm', 'ToyExperiment', 'grid_arms', 'load_protocol',
+    'Arm', 'ToyExperiment', 'grid_arms', 'load_protocol', 'finished_run',
+    'record_run',
     'prepare_segmenters', 'prepare_inception', 'run_spec', 'run_experiment'
 ]

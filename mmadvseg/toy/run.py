@@ -165,7 +165,7 @@ def run_single(run_dir: str) -> Dict[str, Any]:
         runner.message_hub, cfg.train_cfg.val_interval)
     result = {k: spec[k] for k in ('arm', 'model', 'variant', 'seed',
                                    'iters', 'batch_size', 'overrides',
-                                   'settings')}
+                                   'settings', 'segmenter_weights')}
     result.update(
         generator=describe_generator(cfg),
         train_time_s=round(time.time() - train_start, 1),  # with validation

@@ -10,6 +10,7 @@ scores (PQ from ``CocoPanopticMetric``; pixel accuracy and mIoU of the
 differentiable maps that AdvSegLoss uses). A segmenter trained with the same
 settings is reused.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -272,6 +273,27 @@ def train_toy_segmenter(work_dir: str,
     return ckpt_path
 
 
+def weights_digest(checkpoint: str) -> str:
+    """SHA-256 of a checkpoint's ``state_dict`` (names, dtypes, shapes and
+    values; not its meta data, which holds times), for telling whether two
+    trainings made the same weights.
+
+    Args:
+        checkpoint (str): A ``.pth`` file.
+
+    Returns:
+        str: The first 16 hex digits of the digest.
+    """
+    state = torch.load(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    digest = hashlib.sha256()
+    for name in sorted(state):
+        tensor = state[name].contiguous()
+        digest.update(f'{name}|{tensor.dtype}|{tuple(tensor.shape)}'.encode())
+        digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
 def _checkpoint_meta(ckpt_path: str) -> Optional[Dict[str, Any]]:
     """The ``meta`` a trained toy segmenter's checkpoint carries, if any."""
     if not osp.isfile(ckpt_path):
@@ -326,5 +348,6 @@ def _panoptic_scores(cfg: Any) -> Dict[str, float]:
 __all__ = [
     'GUIDE_CONFIG', 'EVAL_CONFIG', 'JUDGE_CONFIG', 'build_segmenter_cfg',
     'build_toy_segmenter',
-    'train_toy_segmenter', 'toy_segmentation_scores', 'load_segmenter_report'
+    'train_toy_segmenter', 'toy_segmentation_scores', 'load_segmenter_report',
+    'weights_digest'
 ]

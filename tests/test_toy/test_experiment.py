@@ -6,6 +6,7 @@ import json
 import math
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -184,6 +185,8 @@ def test_protocol_files_load(tmp_path):
         if 'pilot' not in path:
             assert len(exp.seeds) == 5
         assert exp.results_name == 'results_' + osp.basename(path)[:-3]
+        assert exp.record_dir == osp.join(CONFIGS_DIR, 'toy', 'records',
+                                          osp.basename(path)[:-3])
         for model in {arm.model for arm in exp.arms}:
             assert any(arm.variant == 'baseline' for arm in exp.arms
                        if arm.model == model)
@@ -248,6 +251,18 @@ def test_end_to_end(tmp_path):
         cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| pix2pix | both | 2 | 1 |' in proc.stdout
+    # a record kept with the code: the grid goes on from a fresh checkout
+    # (no runs folder) without training, and is collected from it
+    recorded = replace(exp, record_dir=str(tmp_path / 'records'))
+    run_experiment(recorded)
+    record = tmp_path / 'records' / 'pix2pix_both_seed0.json'
+    assert json.loads(record.read_text()) == resumed
+    assert set(resumed['segmenter_weights']) == {'guide', 'eval', 'judge'}
+    shutil.rmtree(out / 'runs_distinct')
+    assert run_experiment(recorded)['runs'] == [resumed]
+    assert not (out / 'runs_distinct' / 'pix2pix_both_seed0').exists()
+    assert run_experiment(replace(recorded, collect_only=True))['runs'] == [
+        resumed]
     # a finished run of another schedule is trained again, never reused
     longer = run_experiment(replace(exp, iters=3))
     assert [run['iters'] for run in longer['runs']] == [3]

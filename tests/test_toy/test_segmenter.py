@@ -23,6 +23,7 @@ from mmadvseg.toy.segmenter import (
     build_segmenter_cfg,
     toy_segmentation_scores,
     train_toy_segmenter,
+    weights_digest,
 )
 from mmadvseg.utils.config import repo_config
 
@@ -136,9 +137,16 @@ def test_train_load_and_reuse(scenes, tmp_path):
     assert os.stat(ckpt).st_mtime_ns == mtime
     with open(osp.join(work_dir, 'segmenter.json')) as f:
         assert 'PQ' in json.load(f)['panoptic']
+    # the same settings train the same weights (a record of runs made
+    # with them stays valid on another checkout); other settings, others
+    digest = weights_digest(ckpt)
+    again = train_toy_segmenter(str(tmp_path / 'again'), scenes, iters=2,
+                                batch_size=2, num_workers=0, evaluate=False)
+    assert weights_digest(again) == digest
     train_toy_segmenter(work_dir, scenes, iters=3, batch_size=2,
                         num_workers=0, evaluate=False)
     assert os.stat(ckpt).st_mtime_ns != mtime
+    assert weights_digest(ckpt) != digest
 
 
 @pytest.mark.parametrize('config', [GUIDE_CONFIG, JUDGE_CONFIG])
