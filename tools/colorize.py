@@ -76,6 +76,12 @@ def parse_args() -> argparse.Namespace:
     parser.set_defaults(sketch=None)  # None: use the dataset's record
     parser.add_argument('--device', default='cpu',
                         help='cpu, cuda or cuda:N (also for HED sketches)')
+    parser.add_argument('--precision', choices=('fp32', 'bf16'),
+                        default='fp32',
+                        help='bf16: convolutions in bfloat16, several times '
+                        'faster on CPUs with AMX or AVX-512 BF16 and recent '
+                        'GPUs; colours differ slightly from fp32 (see '
+                        'docs/benchmarks.md). Default fp32')
     return parser.parse_args()
 
 

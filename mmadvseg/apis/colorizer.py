@@ -113,6 +113,9 @@ class Colorizer:
         checkpoint (str, optional): Checkpoint of a config.
         device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ... Defaults to
             ``'cpu'``.
+        precision (str): ``'fp32'`` or ``'bf16'`` (PyTorch models only;
+            see :class:`~.torch_backend.TorchBackend`). Defaults to
+            ``'fp32'``.
 
     Raises:
         ModelFileError: The model cannot be used (before any image is
@@ -122,13 +125,17 @@ class Colorizer:
     def __init__(self,
                  model: str,
                  checkpoint: Optional[str] = None,
-                 device: str = 'cpu') -> None:
+                 device: str = 'cpu',
+                 precision: str = 'fp32') -> None:
         self.config, self.checkpoint = resolve_model(model, checkpoint)
         self.device = device
         if self.config:
             from .torch_backend import TorchBackend
             self.backend: Any = TorchBackend(self.config, self.checkpoint,
-                                             device)
+                                             device, precision)
+        elif precision != 'fp32':
+            raise ValueError(f'precision {precision!r} is for PyTorch '
+                             'models; an ONNX model runs in fp32')
         else:
             from .onnx_backend import OnnxBackend
             self.backend = OnnxBackend(self.checkpoint, device)

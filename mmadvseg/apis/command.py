@@ -106,9 +106,9 @@ def colorize_command(args: argparse.Namespace) -> int:
 
     Args:
         args (argparse.Namespace): ``model_args`` (MODEL [CHECKPOINT] INPUT
-            ...), ``out``, ``device``, ``batch_size``, ``size``, ``seed``,
-            ``grid``, ``from_photo``, ``dataset``, ``no_progress`` and the
-            sketch options.
+            ...), ``out``, ``device``, ``precision``, ``batch_size``,
+            ``size``, ``seed``, ``grid``, ``from_photo``, ``dataset``,
+            ``no_progress`` and the sketch options.
 
     Returns:
         int: 0 when every input was colorized, else 1.
@@ -122,7 +122,8 @@ def colorize_command(args: argparse.Namespace) -> int:
                              f'{args.batch_size}')
         if (args.sketch is not None or args.dataset) and not args.from_photo:
             raise ValueError('--sketch and --dataset need --from-photo')
-        colorizer = Colorizer(model, checkpoint, args.device)
+        colorizer = Colorizer(model, checkpoint, args.device,
+                              args.precision)
         sketcher = note = None
         if args.from_photo:
             sketcher, source = photo_sketcher(args, colorizer.config)

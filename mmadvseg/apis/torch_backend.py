@@ -198,6 +198,10 @@ def check_device(device: str) -> str:
     return device
 
 
+#: ``precision`` -> the autocast dtype (None: float32 throughout).
+PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16}
+
+
 class TorchBackend:
     """Runs a :class:`TestTimeGenerator` on numpy batches.
 
@@ -205,20 +209,30 @@ class TorchBackend:
         config (str): Training config.
         checkpoint (str): Its checkpoint.
         device (str): Device. Defaults to ``'cpu'``.
+        precision (str): ``'fp32'`` (exact) or ``'bf16'``: convolutions in
+            bfloat16 under ``torch.autocast``, several times faster on
+            CPUs with AMX or AVX-512 BF16 and on recent GPUs, colours
+            slightly different. Defaults to ``'fp32'``.
     """
 
     def __init__(self, config: str, checkpoint: str,
-                 device: str = 'cpu') -> None:
+                 device: str = 'cpu', precision: str = 'fp32') -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f'unknown precision {precision!r}: use '
+                             f'{" or ".join(PRECISIONS)}')
         self.net, self.spec = load_generator(config, checkpoint, device)
         self.device = torch.device(device)
+        self.dtype = PRECISIONS[precision]
 
     @torch.inference_mode()
     def __call__(self, batch: np.ndarray, seed: int) -> np.ndarray:
         """Translate a normalised ``(N, 3, H, W)`` float32 batch."""
         self.net.seed(seed)
-        out = self.net(torch.from_numpy(batch).to(self.device))
+        with torch.autocast(self.device.type, dtype=self.dtype,
+                            enabled=self.dtype is not None):
+            out = self.net(torch.from_numpy(batch).to(self.device))
         return out.float().cpu().numpy()
 
 
-__all__ = ['TorchBackend', 'load_generator', 'load_config',
+__all__ = ['TorchBackend', 'PRECISIONS', 'load_generator', 'load_config',
            'read_checkpoint', 'check_device']

@@ -142,3 +142,17 @@ def test_bad_device(tiny_models):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match='is not available'):
             Colorizer(*tiny_models['pix2pix'], device='cuda:1')
+
+
+def test_bf16_precision_is_close_to_fp32_and_checked(tiny_models,
+                                                     colorizers):
+    image = sketch(96, 80)
+    for name, files in tiny_models.items():
+        fp32 = colorizers[name](image, seed=2).astype(int)
+        bf16 = Colorizer(*files, precision='bf16')(image, seed=2).astype(int)
+        assert bf16.shape == fp32.shape
+        diff = np.abs(bf16 - fp32)
+        assert diff.max() > 0, f'{name}: bf16 ran in fp32'  # it did run
+        assert diff.mean() < 2, f'{name}: mean |bf16 - fp32| {diff.mean()}'
+    with pytest.raises(ValueError, match='unknown precision'):
+        Colorizer(*tiny_models['pix2pix'], precision='fp8')
