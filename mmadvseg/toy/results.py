@@ -213,6 +213,18 @@ def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
     return _table(['model', 'arm'] + keys, lines)
 
 
+def segmenter_weights_note(runs: List[Dict[str, Any]]) -> str:
+    """A line saying whether every run was trained and judged with the same
+    segmenter weights (runs record their digest), and which."""
+    digests = {json.dumps(r.get('segmenter_weights'), sort_keys=True)
+               for r in runs}
+    if len(digests) > 1:
+        return (f'- WARNING: the runs used {len(digests)} different sets of '
+                'segmenter weights (segmenter_weights in their results); '
+                'their comparisons are confounded')
+    return f'- segmenter weights (digests): {digests.pop() if runs else "-"}'
+
+
 def write_results(out_dir: str, runs: List[Dict[str, Any]],
                   info: Dict[str, Any],
                   primary: str = 'Judge/mIoU',
@@ -238,7 +250,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     if diagnostics:
         md += ['', '## Diagnostics at the end of training\n', diagnostics]
     md += [''] + [f'- {key}: {value}' for key, value in info.items()
-                  if key != 'settings']
+                  if key != 'settings'] + [segmenter_weights_note(runs)]
     text = '\n'.join(md) + '\n'
     with atomic_write(osp.join(out_dir, f'{name}.md'), 'w') as f:
         f.write(text)
@@ -249,5 +261,5 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 __all__ = [
     'MODELS', 'VARIANTS', 'COLUMNS', 'mean_std', 't_interval', 'aggregate',
     'paired_differences', 'markdown_table', 'paired_table',
-    'diagnostics_table', 'write_results'
+    'diagnostics_table', 'segmenter_weights_note', 'write_results'
 ]

@@ -27,6 +27,7 @@ from mmadvseg.toy.results import (
     markdown_table,
     mean_std,
     paired_differences,
+    segmenter_weights_note,
     t_interval,
 )
 from mmadvseg.toy.run import build_run_cfg
@@ -169,6 +170,17 @@ def test_paired_differences_and_intervals():
     assert b_low < low and b_high > high
     assert math.isnan(rows['binary']['Judge/mIoU'][1])  # one pair: no CI
     assert t_interval([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+
+
+def test_runs_with_other_segmenter_weights_are_flagged():
+    runs = [_run('pix2pix', 'baseline', s, 0.5, 0.0) for s in (0, 1)]
+    for run in runs:
+        run['segmenter_weights'] = dict(guide='aa', judge='bb')
+    assert 'guide' in segmenter_weights_note(runs)
+    assert 'WARNING' not in segmenter_weights_note(runs)
+    runs[1]['segmenter_weights'] = dict(guide='aa', judge='cc')
+    assert 'WARNING: the runs used 2 different' in segmenter_weights_note(
+        runs)
 
 
 def test_protocol_files_load(tmp_path):
