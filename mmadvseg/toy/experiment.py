@@ -464,8 +464,9 @@ def run_experiment(exp: ToyExperiment,
         wall_time_s=round(time.time() - t0, 1),
         failed_runs=failed,
         settings=settings)
-    return write_results(exp.work_dir, runs, info, exp.primary_metric,
-                         exp.results_name)
+    return write_results(
+        exp.work_dir, runs, info, exp.primary_metric, exp.results_name,
+        comparisons=sum(arm.variant != 'baseline' for arm in exp.arms))
 
 
 def _seg_summary(seg: Dict[str, Any]) -> str:

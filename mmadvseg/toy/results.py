@@ -97,18 +97,22 @@ def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 def paired_differences(runs: List[Dict[str, Any]],
                        primary: str = 'Judge/mIoU',
-                       secondary: Sequence[str] = SECONDARY
+                       secondary: Sequence[str] = SECONDARY,
+                       comparisons: Optional[int] = None
                        ) -> List[Dict[str, Any]]:
     """Each arm minus its model's baseline, seed by seed.
 
-    Only seeds both have are paired. The number of comparisons (arms
-    other than a baseline) is returned with each row, with the
+    Only seeds both have, trained with the same segmenter weights, are
+    paired. The number of comparisons is returned with each row, with the
     Bonferroni-adjusted interval of the primary metric.
 
     Args:
         runs (list[dict]): Results of single runs.
         primary (str): The primary metric.
         secondary (Sequence[str]): Further metrics (95 % intervals only).
+        comparisons (int, optional): The number of comparisons the
+            experiment makes (its arms other than a baseline), finished or
+            not; default: the arms with runs.
 
     Returns:
         list[dict]: ``model``, ``arm``, ``n``, ``comparisons`` and per
@@ -120,12 +124,15 @@ def paired_differences(runs: List[Dict[str, Any]],
         by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
     arms = [key for key in by_arm if key[1] != 'baseline'
             and (key[0], 'baseline') in by_arm]
+    comparisons = comparisons or len(arms)
     rows = []
     for model, arm in arms:
         base, runs_arm = by_arm[(model, 'baseline')], by_arm[(model, arm)]
-        seeds = sorted(set(base) & set(runs_arm))
+        seeds = sorted(s for s in set(base) & set(runs_arm)
+                       if base[s].get('segmenter_weights') == runs_arm[s].get(
+                           'segmenter_weights'))
         row: Dict[str, Any] = dict(model=model, arm=arm, n=len(seeds),
-                                   comparisons=len(arms))
+                                   comparisons=comparisons)
         for key in (primary, *secondary):
             diffs = [runs_arm[s]['metrics'][key] - base[s]['metrics'][key]
                      for s in seeds if key in runs_arm[s]['metrics']
@@ -134,8 +141,8 @@ def paired_differences(runs: List[Dict[str, Any]],
                 row[key] = t_interval(diffs)
         diffs = [runs_arm[s]['metrics'].get(primary, math.nan) -
                  base[s]['metrics'].get(primary, math.nan) for s in seeds]
-        row[f'{primary}_bonferroni'] = t_interval(
-            diffs, 1 - 0.05 / max(len(arms), 1))
+        row[f'{primary}_bonferroni'] = t_interval(diffs,
+                                                  1 - 0.05 / comparisons)
         rows.append(row)
     return rows
 
@@ -228,11 +235,13 @@ def segmenter_weights_note(runs: List[Dict[str, Any]]) -> str:
 def write_results(out_dir: str, runs: List[Dict[str, Any]],
                   info: Dict[str, Any],
                   primary: str = 'Judge/mIoU',
-                  name: str = 'results') -> Dict[str, Any]:
+                  name: str = 'results',
+                  comparisons: Optional[int] = None) -> Dict[str, Any]:
     """Write ``<name>.json`` and ``<name>.md`` in ``out_dir``; return the
-    JSON content (plus ``markdown``)."""
+    JSON content (plus ``markdown``). ``comparisons``: see
+    :func:`paired_differences`."""
     rows = aggregate(runs)
-    paired = paired_differences(runs, primary)
+    paired = paired_differences(runs, primary, comparisons=comparisons)
     content = dict(info=info, rows=rows, paired=paired, runs=runs)
     with atomic_write(osp.join(out_dir, f'{name}.json'), 'w') as f:
         json.dump(content, f, indent=2, sort_keys=True)

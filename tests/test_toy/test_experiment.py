@@ -170,6 +170,13 @@ def test_paired_differences_and_intervals():
     assert b_low < low and b_high > high
     assert math.isnan(rows['binary']['Judge/mIoU'][1])  # one pair: no CI
     assert t_interval([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+    # the protocol's number of comparisons, finished or not, widens it
+    six = {r['arm']: r for r in paired_differences(runs, comparisons=6)}
+    assert six['both']['comparisons'] == 6
+    assert six['both']['Judge/mIoU_bonferroni'][1] < b_low
+    # a pair trained with other segmenter weights is not paired
+    runs[1]['segmenter_weights'] = dict(guide='other')
+    assert {r['arm']: r for r in paired_differences(runs)}['both']['n'] == 2
 
 
 def test_runs_with_other_segmenter_weights_are_flagged():
