@@ -389,6 +389,15 @@ def _train_in_subprocess(spec: Dict[str, Any], env: Dict[str, str],
     return load_result(run_dir) if proc.returncode == 0 else None
 
 
+def _seed_groups(grid: List[tuple]) -> List[List[tuple]]:
+    """The ``(arm, seed)`` items of ``grid`` grouped by model and seed, in
+    order."""
+    groups: Dict[tuple, List[tuple]] = {}
+    for arm, seed in grid:
+        groups.setdefault((arm.model, seed), []).append((arm, seed))
+    return list(groups.values())
+
+
 def run_experiment(exp: ToyExperiment,
                    command: Optional[str] = None) -> Dict[str, Any]:
     """Run (or collect) the whole experiment.
@@ -417,17 +426,33 @@ def run_experiment(exp: ToyExperiment,
         torch_home, kid_note = prepare_inception(exp.work_dir, exp.inception)
         env.update(TORCH_HOME=torch_home, MMADVSEG_OFFLINE='1',
                    OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-        for arm, seed in grid:
-            spec = run_spec(exp, arm, seed, segmenters)
-            done = None if exp.rerun else finished_run(
+        for group in _seed_groups(grid):
+            specs = [run_spec(exp, arm, seed, segmenters)
+                     for arm, seed in group]
+            done = [None if exp.rerun else finished_run(
                 exp, arm, seed, spec['settings'])
-            if done is not None:
-                runs.append(done)
-                continue
-            if not exp.rerun and finished_run(exp, arm, seed) is not None:
-                print(f'[toy] {arm.run_name(seed)}: the finished run had '
-                      'other settings; training it again', flush=True)
-            pending.append(spec)
+                for (arm, seed), spec in zip(group, specs)]
+            # the arms of a seed are compared with each other, so they need
+            # the same segmenter weights: a complete group is kept, an
+            # incomplete one is completed with today's weights (runs
+            # recorded with others, e.g. on another CPU, are trained again)
+            weights = {json.dumps(d['segmenter_weights'], sort_keys=True)
+                       for d in done if d and 'segmenter_weights' in d}
+            whole = all(done) and len(weights) <= 1
+            for (arm, seed), spec, result in zip(group, specs, done):
+                if result is not None and (whole or result.get(
+                        'segmenter_weights') == spec['segmenter_weights']):
+                    runs.append(result)
+                    continue
+                if result is not None:
+                    print(f'[toy] {arm.run_name(seed)}: recorded with other '
+                          'segmenter weights than the rest of its seed will '
+                          'have; training it again', flush=True)
+                elif not exp.rerun and finished_run(exp, arm,
+                                                    seed) is not None:
+                    print(f'[toy] {arm.run_name(seed)}: the finished run had '
+                          'other settings; training it again', flush=True)
+                pending.append(spec)
     for result in runs:
         record_run(exp, result)
     t_prep = time.time() - t0

@@ -282,6 +282,18 @@ def test_end_to_end(tmp_path):
     assert not (out / 'runs_distinct' / 'pix2pix_both_seed0').exists()
     assert run_experiment(replace(recorded, collect_only=True))['runs'] == [
         resumed]
+    # the arms of a seed pair only with the same segmenter weights: a run
+    # recorded with others (another CPU) is kept while its seed is
+    # complete, trained again when its seed gains an arm to train
+    data = json.loads(record.read_text())
+    data['segmenter_weights']['guide'] = '0' * 16
+    record.write_text(json.dumps(data))
+    assert run_experiment(recorded)['runs'] == [data]
+    two = replace(recorded,
+                  arms=[Arm('pix2pix', 'both'), Arm('pix2pix', 'baseline')])
+    runs = run_experiment(two)['runs']
+    assert len(runs) == 2 and all(
+        r['segmenter_weights'] == resumed['segmenter_weights'] for r in runs)
     # a finished run of another schedule is trained again, never reused
     longer = run_experiment(replace(exp, iters=3))
     assert [run['iters'] for run in longer['runs']] == [3]
