@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from ..utils.config import CONFIGS_DIR, repo_config
 from ..utils.fileio import atomic_write
 from .results import MODELS, VARIANTS, write_results
-from .run import SPEC_NAME, load_result
+from .run import SPEC_NAME, load_result, read_json
 from .scenes import ToyScenes
 from .segmenter import (
     EVAL_CONFIG,
@@ -330,15 +330,6 @@ def run_spec(exp: ToyExperiment, arm: Arm, seed: int,
         settings=json.loads(json.dumps(settings)))
 
 
-def _read_json(path: str) -> Optional[Dict[str, Any]]:
-    """A JSON file's content, or None when it is missing or unreadable."""
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def finished_run(exp: ToyExperiment, arm: Arm, seed: int,
                  settings: Optional[Dict[str, Any]] = None
                  ) -> Optional[Dict[str, Any]]:
@@ -347,7 +338,7 @@ def finished_run(exp: ToyExperiment, arm: Arm, seed: int,
     name = arm.run_name(seed)
     candidates = [load_result(osp.join(exp.runs_dir, name))]
     if exp.record_dir is not None:
-        candidates.append(_read_json(osp.join(exp.record_dir,
+        candidates.append(read_json(osp.join(exp.record_dir,
                                               name + '.json')))
     for result in candidates:
         if result is not None and (settings is None
@@ -363,7 +354,7 @@ def record_run(exp: ToyExperiment, result: Dict[str, Any]) -> None:
         return
     path = osp.join(exp.record_dir, '{model}_{arm}_seed{seed}.json'.format(
         **result))
-    if _read_json(path) != result:
+    if read_json(path) != result:
         os.makedirs(exp.record_dir, exist_ok=True)
         with atomic_write(path, 'w') as f:
             json.dump(result, f, indent=2)
@@ -376,7 +367,7 @@ def _train_in_subprocess(spec: Dict[str, Any], env: Dict[str, str],
     before its result continues from its last checkpoint if its spec is
     the same, unless ``fresh``; otherwise its folder is cleared first."""
     run_dir = spec['work_dir']
-    if fresh or _read_json(osp.join(run_dir, SPEC_NAME)) != spec:
+    if fresh or read_json(osp.join(run_dir, SPEC_NAME)) != spec:
         shutil.rmtree(run_dir, ignore_errors=True)  # no other run to resume
     os.makedirs(run_dir, exist_ok=True)
     with atomic_write(osp.join(run_dir, SPEC_NAME), 'w') as f:

@@ -178,18 +178,23 @@ def run_single(run_dir: str) -> Dict[str, Any]:
     return result
 
 
-def load_result(run_dir: str):
-    """A finished run's ``result.json``, or None."""
+def read_json(path: str):
+    """A JSON file's content, or None when it is missing or unreadable."""
     try:
-        with open(osp.join(run_dir, RESULT_NAME)) as f:
+        with open(path) as f:
             return json.load(f)
     except (FileNotFoundError, ValueError):
         return None
 
 
+def load_result(run_dir: str):
+    """A finished run's ``result.json``, or None."""
+    return read_json(osp.join(run_dir, RESULT_NAME))
+
+
 __all__ = [
     'build_run_cfg', 'describe_generator', 'collect_logs', 'run_single',
-    'load_result', 'SPEC_NAME', 'RESULT_NAME'
+    'load_result', 'read_json', 'SPEC_NAME', 'RESULT_NAME'
 ]
 
 if __name__ == '__main__':  # one run, in a subprocess of the experiment
