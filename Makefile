@@ -9,7 +9,7 @@ env:
 	bash tools/install_env.sh $(VENV)
 
 test: env
-	MMADVSEG_OFFLINE=1 $(PY) -m pytest tests -q
+	MMADVSEG_OFFLINE=1 $(PY) -m pytest tests -q -rs
 
 demo: env
 	MMADVSEG_OFFLINE=1 $(PY) tools/demo.py --work-dir work_dirs/demo
