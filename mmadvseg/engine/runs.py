@@ -10,7 +10,7 @@ the image, with an error that names the file and the fix
 import hashlib
 import os
 import os.path as osp
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from mmengine.logging import print_log
 
@@ -29,6 +29,7 @@ from ..utils.weights import (
     hub_cache_path,
     is_url,
 )
+from .errors import RunError
 from .resume import (
     clean_work_dir,
     layout_mismatch,
@@ -40,10 +41,6 @@ from .resume import (
 #: Loading steps that name unreadable images (mmadvseg.datasets.transforms).
 CHECKED_LOADERS = ('CheckedLoadImageFromFile',
                    'CheckedLoadPairedImageFromFile')
-
-
-class RunError(RuntimeError):
-    """Bad input of a run; the message names the file and the fix."""
 
 
 def _segmenter_specs(node: Any, where: str) -> Iterator[Tuple[str, dict]]:
@@ -133,14 +130,14 @@ def _read_checkpoint(path: str) -> dict:
             'one: copy it again).') from None
 
 
-def train(config: str,
+def train(config: Union[str, Any],
           work_dir: Optional[str] = None,
           resume: Optional[str] = None,
           amp: bool = False,
           skip_unreadable: bool = False,
           cfg_options: Optional[dict] = None,
-          launcher: str = 'none') -> None:
-    """Train a config: the body of ``tools/train.py``.
+          launcher: str = 'none') -> Any:
+    """Train a config: the body of ``tools/train.py`` and of every toy run.
 
     The work dir is locked for the run (a second run there stops with an
     error) and cleaned of what killed runs left. ``resume='auto'`` continues
@@ -148,7 +145,9 @@ def train(config: str,
     the checkpoint must hold optimizer state, and the run takes its seed.
 
     Args:
-        config (str): Config file.
+        config (str | Config): Config file, or a config loaded by
+            :func:`~mmadvseg.utils.config.load_tool_config` (then
+            ``work_dir``, ``cfg_options`` and ``launcher`` are its own).
         work_dir (str, optional): Work dir (default: the config's, or
             ``work_dirs/<config name>``).
         resume (str, optional): ``'auto'`` or a checkpoint; None starts
@@ -159,11 +158,22 @@ def train(config: str,
         cfg_options (dict, optional): ``--cfg-options`` overrides.
         launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
 
+    Returns:
+        Runner: The runner, after training (its ``message_hub`` holds the
+        logged scalars).
+
     Raises:
         RunError: Bad input (see the module docstring).
     """
+    from mmengine.config import Config
     from mmengine.runner import Runner
-    cfg = load_tool_config(config, launcher, work_dir, cfg_options)
+    if isinstance(config, Config):
+        if work_dir or cfg_options or launcher != 'none':
+            raise ValueError('a loaded Config takes no work_dir, '
+                             'cfg_options or launcher: load it with them')
+        cfg, config = config, config.filename or 'the config'
+    else:
+        cfg = load_tool_config(config, launcher, work_dir, cfg_options)
     if amp:
         for wrapper in cfg.optim_wrapper.values():
             if isinstance(wrapper, dict) and 'type' in wrapper:
@@ -180,11 +190,13 @@ def train(config: str,
                           logger='current')
         if resume:
             _prepare_resume(cfg, resume)
-        Runner.from_cfg(cfg).train()
+        runner = Runner.from_cfg(cfg)
+        runner.train()
     finally:
         if locked:
             unlock_folder(cfg.work_dir)
     print_log(f'Checkpoints and logs are in {cfg.work_dir}', logger='current')
+    return runner
 
 
 def _rank() -> int:

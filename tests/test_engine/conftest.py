@@ -5,9 +5,8 @@ import itertools
 import os.path as osp
 
 import pytest
-from mmagic.registry import HOOKS
-from mmengine.hooks import Hook
 
+import mmadvseg.testing.crash_hook  # noqa: F401  (registers CrashAfterIter)
 from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME
 from mmadvseg.testing import (
     make_paired,
@@ -16,22 +15,6 @@ from mmadvseg.testing import (
 )
 
 _RUNS = itertools.count()
-
-
-@HOOKS.register_module(force=True)
-class CrashAfterIter(Hook):
-    """Stop a training run like a kill, after iteration ``at`` (and its
-    checkpoint)."""
-
-    priority = 'LOWEST'
-
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
-        if runner.iter + 1 == self.at:
-            raise KeyboardInterrupt(f'killed after iteration {self.at}')
 
 
 class TinyRuns:

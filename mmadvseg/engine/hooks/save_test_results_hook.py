@@ -21,7 +21,7 @@ from ...utils.fileio import (
     partial_folder,
     remove_stale_partials,
 )
-from ..runs import RunError
+from ..errors import RunError
 
 # where the configs' pipelines keep the source image's path: in the data
 # samples (after KeyMapper) and in the datasets' data infos
