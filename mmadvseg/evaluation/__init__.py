@@ -32,6 +32,7 @@ from .metrics import (
     TranslationMetric,
 )
 from .panoptic_judge import PanopticJudge
+from .random_inception import save_random_inception_weights
 
 __all__ = [
     'AdvSegFIDKID', 'SegConsistency', 'ToySemanticAccuracy',
@@ -41,5 +42,6 @@ __all__ = [
     'resolve_inception_weights', 'confusion_matrix', 'feature_statistics',
     'frechet_distance', 'frechet_distance_from_features',
     'kernel_inception_distance', 'polynomial_mmd2_unbiased',
-    'segmentation_scores', 'thing_stuff_scores', 'to_unit_rgb'
+    'segmentation_scores', 'thing_stuff_scores', 'to_unit_rgb',
+    'save_random_inception_weights'
 ]

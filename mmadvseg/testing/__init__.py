@@ -1,7 +1,7 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """Helpers that shrink real configs and write tiny datasets, so tests and
 the offline demo run on a CPU in seconds (mirrors ``mmdet.testing``)."""
-from .inception import save_random_inception_weights
+from ..evaluation.random_inception import save_random_inception_weights
 from .oracle import OracleSegmenter, image_key
 from .tiny_data import (
                         dataset_cfg,

@@ -29,7 +29,7 @@ import torch
 from PIL import Image
 
 from mmadvseg.evaluation.inception import FID_WEIGHTS_URL
-from mmadvseg.testing import save_random_inception_weights
+from mmadvseg.evaluation.random_inception import save_random_inception_weights
 from mmadvseg.utils.weights import hub_cache_path
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))

@@ -1,5 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Random-init FID Inception weights, for tests and offline benchmarks."""
+"""Random-init FID Inception weights: offline FID/KID that compares runs
+(the toy experiment, benchmarks and tests), never absolute values."""
 import warnings
 
 import torch
