@@ -7,7 +7,11 @@ method runs, and is measured, on a CPU with nothing to download.
   generation);
 - :mod:`.transforms`: ``LoadToyLabels``, the labels into the data samples;
 - :mod:`.segmenter`: tiny Mask2Formers trained on the scenes;
-- :mod:`.experiment`, :mod:`.results`: AdvSegLoss vs baseline over seeds;
+- :mod:`.protocol`: an experiment's settings (arms, seeds, schedule) and
+  protocol files; :mod:`.prepare`: the segmenters and Inception weights its
+  runs share; :mod:`.run`: one run (a ``configs/toy`` leaf trained by
+  :func:`mmadvseg.engine.runs.train`); :mod:`.experiment`: the runs over
+  seeds, resumed and recorded; :mod:`.results`: their tables;
 - :mod:`.demo`: that experiment in small, with pictures.
 
 Importing this package needs numpy and OpenCV only.

@@ -8,9 +8,8 @@ import statistics
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..utils.fileio import atomic_write
+from .protocol import TOY_GANS, TOY_VARIANTS
 
-MODELS = ('pix2pix', 'cyclegan')
-VARIANTS = ('baseline', 'multiclass', 'binary', 'both')
 #: (metric key in the run results, column title, digits, scale)
 COLUMNS: Tuple[Tuple[str, str, int, float], ...] = (
     ('Judge/mIoU', 'judge mIoU', 3, 1.0),
@@ -89,7 +88,7 @@ def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             row[f'{key}_mean'], row[f'{key}_std'] = mean, std
         rows.append(row)
     order = {(m, v): i for i, (m, v) in enumerate(
-        (m, v) for m in MODELS for v in VARIANTS)}
+        (m, v) for m in TOY_GANS for v in TOY_VARIANTS)}
     rows.sort(key=lambda r: (order.get((r['model'], r['variant']), 99),
                              r['arm']))
     return rows
@@ -268,7 +267,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 
 
 __all__ = [
-    'MODELS', 'VARIANTS', 'COLUMNS', 'mean_std', 't_interval', 'aggregate',
+    'COLUMNS', 'mean_std', 't_interval', 'aggregate',
     'paired_differences', 'markdown_table', 'paired_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'
 ]

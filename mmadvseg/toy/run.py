@@ -33,9 +33,16 @@ CHECKPOINT_INTERVAL = 100
 DIAGNOSTICS = ('advseg_', 'gradnorm_')
 
 
-def build_run_cfg(spec: Dict[str, Any]):
-    """The config of one run: a ``configs/toy`` leaf pointed at the data,
-    the segmenters and the schedule of ``spec``.
+def toy_config(spec: Dict[str, Any]) -> str:
+    """The ``configs/toy`` leaf of a run, e.g.
+    ``configs/toy/pix2pix_both_toy.py``."""
+    return repo_config(f'toy/{spec["model"]}_{spec["variant"]}_toy.py')
+
+
+def run_cfg_options(spec: Dict[str, Any]) -> Dict[str, Any]:
+    """The config delta of one run over its ``configs/toy`` leaf, as
+    ``--cfg-options`` of ``tools/train.py``: the data, the segmenters, the
+    schedule and the seed of ``spec``, then the arm's overrides.
 
     ``spec`` keys: ``model``, ``variant``, ``overrides``, ``seed``,
     ``iters``, ``batch_size``, ``data_root``, ``color_mode``,
@@ -43,58 +50,76 @@ def build_run_cfg(spec: Dict[str, Any]):
     ``eval`` and ``judge``), ``fid_cache``, ``work_dir`` and optionally
     ``val_interval`` and ``grad_norm_interval``.
 
+    The schedule: constant learning rate for the first half, linear decay
+    to 0 over the second; a validation every ``val_interval`` iterations
+    (default: once, at the end) and a checkpoint at every validation and
+    every :data:`CHECKPOINT_INTERVAL` iterations, so a killed run resumes
+    from the last.
+
     Returns:
-        mmengine.config.Config: Ready for ``Runner.from_cfg``.
+        dict: The options (``Config.merge_from_dict`` keys).
     """
     from mmengine.config import Config
-    cfg = Config.fromfile(
-        repo_config(f'toy/{spec["model"]}_{spec["variant"]}_toy.py'))
+    leaf = Config.fromfile(toy_config(spec))
     layout = 'paired' if spec['model'] == 'pix2pix' else 'unpaired'
+    options: Dict[str, Any] = {}
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[name].dataset.data_root = osp.join(spec['data_root'], layout)
-        cfg[name].num_workers = 0
-        cfg[name].persistent_workers = False
-    cfg.train_dataloader.batch_size = spec['batch_size']
+        options.update({
+            f'{name}.dataset.data_root': osp.join(spec['data_root'], layout),
+            f'{name}.num_workers': 0,
+            f'{name}.persistent_workers': False})
+    options['train_dataloader.batch_size'] = spec['batch_size']
     segmenters = spec['segmenters']
 
-    def repoint(segmenter: dict) -> None:
+    def repointed(segmenter: dict) -> dict:
         role = SEGMENTER_ROLES.get(osp.basename(segmenter.get('config', '')))
-        if role is not None:
-            segmenter.update(segmenters[role])
+        return {**segmenter, **segmenters[role]} if role else segmenter
 
-    if cfg.model.get('adv_seg') is not None:
-        repoint(cfg.model.adv_seg.segmenter)
-    cfg.model.grad_norm_interval = spec.get('grad_norm_interval', 0)
+    if leaf.model.get('adv_seg') is not None:
+        options['model.adv_seg.segmenter'] = repointed(
+            leaf.model.adv_seg.segmenter.to_dict())
+    options['model.grad_norm_interval'] = spec.get('grad_norm_interval', 0)
     metrics = []
-    for metric in cfg.val_evaluator.metrics:
+    for metric in leaf.val_evaluator.to_dict()['metrics']:
         if metric.get('prefix') == 'Colour' and \
                 spec.get('color_mode', 'distinct') != 'distinct':
             continue  # colour ranges segment distinct-colour scenes only
         if 'segmenter' in metric:
-            repoint(metric.segmenter)
-        if metric.type == 'AdvSegFIDKID':
-            metric.cache_dir = spec['fid_cache']
+            metric['segmenter'] = repointed(metric['segmenter'])
+        if metric['type'] == 'AdvSegFIDKID':
+            metric['cache_dir'] = spec['fid_cache']
         metrics.append(metric)
-    cfg.val_evaluator.metrics = metrics
-    cfg.test_evaluator = cfg.val_evaluator
+    options['val_evaluator.metrics'] = options['test_evaluator.metrics'] = \
+        metrics
     iters = spec['iters']
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = spec.get('val_interval') or iters
-    cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
-             by_epoch=False, begin=iters // 2, end=iters)
-    ]
-    # a checkpoint every 100 iterations and at every validation: a killed
-    # run resumes from the last
-    cfg.default_hooks.checkpoint.interval = min(cfg.train_cfg.val_interval,
-                                                CHECKPOINT_INTERVAL)
-    cfg.default_hooks.logger.interval = max(min(100, iters // 4), 1)
-    cfg.randomness = dict(seed=spec['seed'], diff_rank_seed=False)
-    cfg.merge_from_dict(spec['overrides'])
-    cfg.work_dir = spec['work_dir']
-    cfg.experiment_name = osp.basename(spec['work_dir'])
-    cfg.launcher = 'none'
-    return cfg
+    val_interval = spec.get('val_interval') or iters
+    options.update({
+        'train_cfg.max_iters': iters,
+        'train_cfg.val_interval': val_interval,
+        'param_scheduler': [
+            dict(type='LinearLR', start_factor=1.0, end_factor=0.0,
+                 by_epoch=False, begin=iters // 2, end=iters)
+        ],
+        'default_hooks.checkpoint.interval': min(val_interval,
+                                                 CHECKPOINT_INTERVAL),
+        'default_hooks.logger.interval': max(min(100, iters // 4), 1),
+        'randomness': dict(seed=spec['seed'], diff_rank_seed=False),
+        'experiment_name': osp.basename(spec['work_dir']),
+    })
+    options.update(spec['overrides'])
+    return options
+
+
+def build_run_cfg(spec: Dict[str, Any]):
+    """The config of one run, loaded as ``tools/train.py`` loads it: its
+    leaf (:func:`toy_config`), its work dir and :func:`run_cfg_options`.
+
+    Returns:
+        mmengine.config.Config: Ready for :func:`mmadvseg.engine.runs.train`.
+    """
+    from ..utils.config import load_tool_config
+    return load_tool_config(toy_config(spec), 'none', spec['work_dir'],
+                            run_cfg_options(spec))
 
 
 def describe_generator(cfg) -> str:
@@ -145,22 +170,20 @@ def collect_logs(message_hub, val_interval: int) -> tuple:
 
 def run_single(run_dir: str) -> Dict[str, Any]:
     """Train and evaluate the run described by ``run_dir/spec.json`` in this
-    process; write and return ``run_dir/result.json``."""
+    process, through :func:`mmadvseg.engine.runs.train` (work-dir lock,
+    clean-up of killed runs, bit-identical resume); write and return
+    ``run_dir/result.json``."""
     import torch
-    from mmengine.runner import Runner
 
-    from ..engine.resume import resume_checkpoint
+    from ..engine.runs import train
     with open(osp.join(run_dir, SPEC_NAME)) as f:
         spec = json.load(f)
     torch.set_num_threads(1)
-    cfg = build_run_cfg(spec)
-    checkpoint = resume_checkpoint(cfg.work_dir)
-    if checkpoint is not None:  # a run that was killed: continue it
-        cfg.resume, cfg.load_from = True, checkpoint
     start = time.time()
-    runner = Runner.from_cfg(cfg)
-    train_start = time.time()
-    runner.train()  # the loop validates every val_interval and at the end
+    cfg = build_run_cfg(spec)
+    # a run that was killed continues from its last checkpoint; the loop
+    # validates every val_interval and at the end
+    runner = train(cfg, resume='auto')
     metrics, curves, diagnostics = collect_logs(
         runner.message_hub, cfg.train_cfg.val_interval)
     result = {k: spec[k] for k in ('arm', 'model', 'variant', 'seed',
@@ -168,7 +191,7 @@ def run_single(run_dir: str) -> Dict[str, Any]:
                                    'settings', 'segmenter_weights')}
     result.update(
         generator=describe_generator(cfg),
-        train_time_s=round(time.time() - train_start, 1),  # with validation
+        train_time_s=round(time.time() - start, 1),  # with validation
         total_time_s=round(time.time() - start, 1),
         metrics=metrics,
         curves=curves,
@@ -193,8 +216,9 @@ def load_result(run_dir: str):
 
 
 __all__ = [
-    'build_run_cfg', 'describe_generator', 'collect_logs', 'run_single',
-    'load_result', 'read_json', 'SPEC_NAME', 'RESULT_NAME'
+    'toy_config', 'run_cfg_options', 'build_run_cfg', 'describe_generator',
+    'collect_logs', 'run_single', 'load_result', 'read_json', 'SPEC_NAME',
+    'RESULT_NAME'
 ]
 
 if __name__ == '__main__':  # one run, in a subprocess of the experiment

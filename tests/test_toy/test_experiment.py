@@ -204,7 +204,8 @@ def test_protocol_files_load(tmp_path):
         if osp.basename(path).startswith('evidence'):
             assert len(exp.seeds) == 5
         assert exp.results_name == 'results_' + osp.basename(path)[:-3]
-        assert exp.record_dir == osp.join(CONFIGS_DIR, 'toy', 'records',
+        assert exp.record_dir == osp.join(osp.dirname(CONFIGS_DIR),
+                                          'results', 'toy',
                                           osp.basename(path)[:-3])
         for model in {arm.model for arm in exp.arms}:
             assert any(arm.variant == 'baseline' for arm in exp.arms

@@ -13,14 +13,16 @@ from dataclasses import replace
 
 from mmengine.config import DictAction
 
-from mmadvseg.toy.experiment import (
+from mmadvseg.toy.experiment import run_experiment
+from mmadvseg.toy.protocol import (
+    TOY_GANS,
+    TOY_VARIANTS,
     ToyExperiment,
     grid_arms,
     load_protocol,
-    run_experiment,
 )
-from mmadvseg.toy.results import MODELS, VARIANTS
 from mmadvseg.toy.scenes import add_toy_scene_args, toy_scenes_from_args
+from mmadvseg.utils.fileio import FolderLockedError
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,9 +33,9 @@ def parse_args() -> argparse.Namespace:
         'arms, seeds, schedule and scenes; the options below given on the '
         'command line override it')
     parser.add_argument('--work-dir', help='default: work_dirs/toy_bench')
-    parser.add_argument('--models', nargs='+', choices=MODELS,
+    parser.add_argument('--models', nargs='+', choices=TOY_GANS,
                         help='default: all (a grid with --variants)')
-    parser.add_argument('--variants', nargs='+', choices=VARIANTS,
+    parser.add_argument('--variants', nargs='+', choices=TOY_VARIANTS,
                         help='default: all')
     parser.add_argument('--seeds', nargs='+', type=int,
                         help='default: 0 1 2')
@@ -81,18 +83,22 @@ def main() -> None:
                 exp.scenes, **{k[len('scene_'):]: v
                                for k, v in scene_options.items()})
         if grid:
-            options['arms'] = grid_arms(args.models or MODELS,
-                                        args.variants or VARIANTS,
+            options['arms'] = grid_arms(args.models or TOY_GANS,
+                                        args.variants or TOY_VARIANTS,
                                         args.adv_seg_options)
         exp = replace(exp, **{k: v for k, v in options.items()
                               if v is not None})
     else:
         exp = ToyExperiment(
-            arms=grid_arms(args.models or MODELS, args.variants or VARIANTS,
+            arms=grid_arms(args.models or TOY_GANS,
+                           args.variants or TOY_VARIANTS,
                            args.adv_seg_options),
             scenes=toy_scenes_from_args(args),
             **{k: v for k, v in options.items() if v is not None})
-    print(run_experiment(exp, ' '.join(sys.argv))['markdown'])
+    try:
+        print(run_experiment(exp, ' '.join(sys.argv))['markdown'])
+    except FolderLockedError as err:  # another experiment in --work-dir
+        raise SystemExit(f'error: {err}') from None
 
 
 if __name__ == '__main__':
