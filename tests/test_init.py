@@ -52,3 +52,47 @@ def test_config_custom_imports_register_every_component():
         'print([n for reg, ns in names.items() for n in ns\n'
         '       if getattr(r, reg).get(n) is None])')
     assert missing == '[]'
+
+
+def _imported_modules(path: str, package: str) -> set:
+    """The absolute names of the modules a file imports (relative imports
+    resolved against ``package``, the file's package)."""
+    import ast
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split('.')
+            if node.level:
+                base = base[:len(base) - node.level + 1]
+                module = '.'.join(base + ([node.module] if node.module
+                                          else []))
+            else:
+                module = node.module or ''
+            names.add(module)
+            names.update(f'{module}.{alias.name}' for alias in node.names)
+    return names
+
+
+def test_toy_harness_and_test_helpers_are_leaves():
+    """Nothing outside ``mmadvseg/toy`` imports the toy harness, and no
+    product module imports the test helpers (``mmadvseg/testing``)."""
+    import glob
+    offenders = []
+    for path in glob.glob(osp.join(REPO, 'mmadvseg', '**', '*.py'),
+                          recursive=True):
+        rel = osp.relpath(path, REPO)
+        module = rel[:-len('.py')].replace(osp.sep, '.')
+        package = module.rsplit('.', 1)[0] if not module.endswith(
+            '__init__') else module[:-len('.__init__')]
+        imported = _imported_modules(path, package)
+        for leaf in ('mmadvseg.toy', 'mmadvseg.testing'):
+            if module.startswith(leaf):
+                continue
+            if any(name == leaf or name.startswith(leaf + '.')
+                   for name in imported):
+                offenders.append(f'{rel} imports {leaf}')
+    assert not offenders, offenders

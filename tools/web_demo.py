@@ -8,6 +8,7 @@ segmenter makes of the result (``mmadvseg.web``).
 import argparse
 import sys
 
+from mmadvseg.toy.demo import demo_model
 from mmadvseg.web import web_demo_command
 
 EPILOG = """\
@@ -19,7 +20,7 @@ can then use the model). Uploads are limited to 10 MB and 40 megapixels;
 every input is resized to the model's size (noted on the page). Pix2Pix
 colours depend on the dropout seed: the page uses one fixed --seed, so the
 same sketch always gives the same colours (those of
-Colorizer(MODEL)(sketch, seed=SEED, size=SIZE)).
+Colorizer(MODEL)(sketch, seed=SEED, size=SIZE)['predictions'][0]).
 """
 
 
@@ -49,4 +50,4 @@ def parse_args() -> argparse.Namespace:
 
 
 if __name__ == '__main__':
-    sys.exit(web_demo_command(parse_args()))
+    sys.exit(web_demo_command(parse_args(), default_model=demo_model))

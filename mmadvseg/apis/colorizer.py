@@ -1,28 +1,30 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """The colorizer: a trained sketch -> photo generator applied to plain
-sketches of any size.
+sketches of any size, in the shape of OpenMMLab's inferencers (mmagic's
+``MMagicInferencer``, mmdet's ``DetInferencer``).
 
 >>> from mmadvseg.apis import Colorizer
 >>> colorizer = Colorizer('work_dirs/demo/runs_distinct/pix2pix_both_seed0')
->>> photo = colorizer('sketch.png', seed=0)        # HxWx3 uint8 BGR
+>>> result = colorizer('sketch.png', seed=0)
+>>> photo = result['predictions'][0]               # HxWx3 uint8 BGR
+>>> colorizer('sketches/', out_dir='out', grid=True)  # out/NAME.png ...
 
 A model is a training work dir (its saved config and last checkpoint), a
 config with a checkpoint, or an ONNX file exported by
 ``tools/deployment/export_onnx.py`` (then onnxruntime runs it and neither
 torch nor OpenMMLab is imported).
 
-Each image is translated as if alone (see :mod:`.test_time`): padded by
-reflection to the generator's size multiple, translated, cropped back to
-exactly its size. Images of the same padded size are batched. Pix2Pix keeps
-dropout on at test time (as mmagic and the original pix2pix do), so its
-colours are random by design: the same ``seed`` gives the same colours.
+Each image is translated as if alone (see :mod:`.inference_generator`):
+padded by reflection to the generator's size multiple, translated, cropped
+back to exactly its size. Images of the same padded size are batched.
+Pix2Pix keeps dropout on at test time (as mmagic and the original pix2pix
+do), so its colours are random by design: the same ``seed`` gives the same
+colours.
 """
-import glob
-import os
-import os.path as osp
 import secrets
 from typing import (
     Any,
+    Callable,
     Dict,
     Hashable,
     Iterable,
@@ -34,69 +36,16 @@ from typing import (
 
 import numpy as np
 
-from .inputs import ImageSource, collect_images, load_image, resize_longer
-from .spec import GeneratorSpec, ModelFileError
+from ..datasets.image_io import ImageReadError, to_bgr_uint8
+from ..datasets.sketch.methods import SKETCH_OPTIONS
+from .inputs import list_inputs, load_image, resize_longer
+from .model_files import resolve_model
+from .outputs import GRID_SUFFIX, SKETCH_SUFFIX, plan_outputs, write_outputs
+from .photo_sketch import photo_sketcher
+from .spec import GeneratorSpec
 
-
-def resolve_model(model: str,
-                  checkpoint: Optional[str] = None) -> Tuple[str, str]:
-    """The config and checkpoint of a model argument.
-
-    Args:
-        model (str): A training work dir, a config file (then
-            ``checkpoint`` is needed) or an ``.onnx`` file.
-        checkpoint (str, optional): Checkpoint of a config.
-
-    Returns:
-        tuple[str, str]: ``(config, checkpoint)``, or ``('', onnx_file)``.
-
-    Raises:
-        ModelFileError: The arguments do not name a usable model.
-    """
-    model = os.fspath(model)
-    if model.endswith('.onnx'):
-        if checkpoint:
-            raise ModelFileError(f'{model}: an ONNX model takes no '
-                                 f'checkpoint; drop {checkpoint}')
-        return '', model
-    if osp.isdir(model):
-        if checkpoint:
-            raise ModelFileError(f'{model}: a work dir takes no checkpoint '
-                                 f'(its last one is used); drop {checkpoint}'
-                                 ' or pass CONFIG CHECKPOINT')
-        return _from_work_dir(model)
-    if not model.endswith('.py'):
-        raise ModelFileError(
-            f'{model}: not a model; pass a training work dir, a config .py '
-            'with its checkpoint, or an exported .onnx file')
-    if not checkpoint:
-        raise ModelFileError(f'{model}: a config needs its checkpoint '
-                             '(CONFIG CHECKPOINT)')
-    return model, checkpoint
-
-
-def _from_work_dir(work_dir: str) -> Tuple[str, str]:
-    """The config the runner saved in ``work_dir`` and its last
-    checkpoint."""
-    configs = sorted(glob.glob(osp.join(work_dir, '*.py')))
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if len(configs) != 1 or not osp.isfile(marker):
-        found = (f'configs: {", ".join(map(osp.basename, configs))}'
-                 if configs else 'no config')
-        raise ModelFileError(
-            f'{work_dir}: not a training work dir with one config and a '
-            f'last_checkpoint ({found}); pass CONFIG CHECKPOINT instead (to '
-            'colorize a folder, put the model first)')
-    from ..engine.resume import resume_checkpoint  # as --resume reads it
-    try:
-        checkpoint = resume_checkpoint(work_dir)
-    except RuntimeError as err:
-        raise ModelFileError(str(err)) from None
-    return configs[0], checkpoint
-
-
-def _is_dir(source: Any) -> bool:
-    return isinstance(source, (str, os.PathLike)) and osp.isdir(source)
+#: ``(sketch, colour) -> grid image``.
+GridMaker = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def resolve_seed(seed: Optional[int]) -> int:
@@ -105,7 +54,8 @@ def resolve_seed(seed: Optional[int]) -> int:
 
 
 class Colorizer:
-    """A trained generator that colorizes sketches.
+    """A trained generator that colorizes sketches (or photos, sketched
+    first), in memory or into an output folder.
 
     Args:
         model (str): A training work dir, a config (with ``checkpoint``) or
@@ -140,6 +90,7 @@ class Colorizer:
             from .onnx_backend import OnnxBackend
             self.backend = OnnxBackend(self.checkpoint, device)
         self.spec: GeneratorSpec = self.backend.spec
+        self._grid: Optional[Tuple[GridMaker, str]] = None
 
     @property
     def stochastic(self) -> bool:
@@ -182,41 +133,189 @@ class Colorizer:
         sizes = [img.shape[:2] for img in images]
         yield from zip(keys, self.spec.to_images(outputs, sizes))
 
+    def grid_maker(self) -> Tuple[GridMaker, str]:
+        """The grid view of this model (built once; see
+        :func:`~mmadvseg.visualization.grid_maker`) and a note."""
+        if self._grid is None:
+            from ..visualization import grid_maker
+            cfg = None
+            if self.config:
+                from .torch_backend import load_config
+                cfg = load_config(self.config)
+            self._grid = grid_maker(cfg, self.device)
+        return self._grid
+
     def __call__(self,
-                 images: Any,
+                 inputs: Any,
+                 batch_size: int = 1,
+                 out_dir: Optional[str] = None,
+                 return_vis: bool = False,
+                 return_preds: bool = True,
                  seed: Optional[int] = None,
                  size: Optional[int] = None,
-                 batch_size: int = 1) -> Any:
-        """Colorize one image or a list of images.
+                 grid: bool = False,
+                 from_photo: bool = False,
+                 dataset: Optional[str] = None,
+                 sketch: Optional[str] = None,
+                 show_progress: bool = True,
+                 **sketch_options: Any) -> Dict[str, Any]:
+        """Colorize images, and write them into ``out_dir`` when given.
 
         Args:
-            images (ImageSource | list): An image file, a folder (all its
-                images, sorted), a numpy array (OpenCV channel order) or a
-                PIL image, or a list of them.
-            seed (int, optional): Dropout seed; None draws a random one.
-            size (int, optional): Resize each sketch so that its longer
+            inputs (ImageSource | list): An image file, a folder (its
+                images, recursively, sorted), a numpy array (OpenCV channel
+                order) or a PIL image, or a list of them.
+            batch_size (int): Images per forward pass (results do not
+                depend on it). Defaults to 1.
+            out_dir (str, optional): Write ``NAME.png`` per input here (see
+                :mod:`.outputs`): then an unreadable input is named in
+                ``failed`` and skipped, the others are written; without it,
+                it raises.
+            return_vis (bool): Return the grid views. Defaults to False.
+            return_preds (bool): Return the colorizations (False saves
+                memory when they are written). Defaults to True.
+            seed (int, optional): Dropout seed; None draws a random one
+                (returned as ``seed``).
+            size (int, optional): Resize each input so that its longer
                 side is ``size`` (aspect ratio kept); None keeps its size.
-            batch_size (int): Images per forward pass. Defaults to 1.
+            grid (bool): Draw the grid view (sketch | colour | segmentation
+                | thing/stuff when the config's segmenter weights are
+                available) and write it as ``NAME_grid.png``. Defaults to
+                False.
+            from_photo (bool): The inputs are photos: sketch them first as
+                the converter of the training data did (the record of
+                ``dataset``, else of the config's test data) or with
+                ``sketch`` and ``sketch_options``; the sketches are written
+                as ``NAME_sketch.png``. Defaults to False.
+            dataset (str, optional): With ``from_photo``: the converted
+                dataset whose ``conversion.json`` gives the sketch.
+            sketch (str, optional): With ``from_photo``: a sketch method.
+            show_progress (bool): Show a progress bar. Defaults to True.
+            **sketch_options: Options of ``sketch`` (``xdog_sigma=0.8``,
+                ``canny_low=30`` ..., see
+                :func:`~mmadvseg.datasets.sketch.sketcher_from_options`).
 
         Returns:
-            np.ndarray | list[np.ndarray]: ``HxWx3`` uint8 BGR
-            colorizations (a list for a list or a folder).
+            dict: ``predictions`` and ``visualization``: per input, its
+            ``HxWx3`` uint8 BGR colorization and grid view (None when not
+            returned, or for a failed input); ``written``: the written
+            colorizations; ``failed``: ``(input, reason)`` of the skipped
+            inputs; ``seed``: the dropout seed used; ``notes``: lines on
+            the seed, the photo sketches and the grids.
 
         Raises:
-            ImageReadError: An input is not a usable image.
+            ImageReadError: An unreadable input (without ``out_dir``).
+            ValueError: Bad arguments, no image in the inputs, or clashing
+                output names (before anything is written).
         """
-        many = isinstance(images, (list, tuple)) or _is_dir(images)
-        sources: List[ImageSource] = []
-        for src in images if isinstance(images, (list, tuple)) else [images]:
-            if _is_dir(src):
-                sources += [path for path, _ in collect_images([src])]
-            else:
-                sources.append(src)
-        loaded = [(i, resize_longer(load_image(src, f'image {i}'), size))
-                  for i, src in enumerate(sources)]
-        results = dict(self.run(loaded, resolve_seed(seed), batch_size))
-        outputs = [results[i] for i in range(len(sources))]
-        return outputs if many else outputs[0]
+        unknown = sorted(set(sketch_options) - set(SKETCH_OPTIONS))
+        if unknown:
+            raise TypeError(f'unexpected keyword arguments {unknown}')
+        if size is not None and size < 8:
+            raise ValueError(f'--size must be at least 8, got {size}')
+        if batch_size < 1:
+            raise ValueError(f'--batch-size must be >= 1, got {batch_size}')
+        if (sketch is not None or dataset) and not from_photo:
+            raise ValueError('--sketch and --dataset need --from-photo')
+        items = list_inputs(inputs, exclude=out_dir)
+        if not items and (not isinstance(inputs, (list, tuple)) or inputs):
+            names = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+            raise ValueError(f'no images found in {" ".join(map(str, names))}')
+        extras = [SKETCH_SUFFIX] * from_photo + [GRID_SUFFIX] * grid
+        outputs = plan_outputs([item[1:] for item in items], out_dir,
+                               extras) if out_dir else None
+        result: Dict[str, Any] = dict(
+            predictions=[None] * len(items), visualization=[None] * len(items),
+            written=[], failed=[], seed=resolve_seed(seed), notes=[])
+        if self.stochastic:
+            how = 'given' if seed is not None else \
+                f'random; --seed {result["seed"]} repeats this run'
+            result['notes'].append(
+                f'test-time dropout seed {result["seed"]} ({how})')
+        sketcher = make_grid = None
+        if from_photo:
+            sketcher, source = photo_sketcher(
+                self.config, dataset, sketch,
+                **{'device': self.device, **sketch_options})
+            result['notes'].append(f'sketches from photos with {source}: '
+                                   f'{sketcher.settings()}')
+        if return_vis or (grid and out_dir):
+            make_grid, note = self.grid_maker()
+            result['notes'].append(note)
+        from tqdm import tqdm
+        with tqdm(total=len(items), desc='colorize', unit='img',
+                  disable=not show_progress, dynamic_ncols=True) as bar:
+            for index, drawn, colour, failure in self._stream(
+                    items, result['seed'], batch_size, size, sketcher,
+                    skip_bad=outputs is not None):
+                bar.update(1)
+                vis = make_grid(drawn, colour) if make_grid and \
+                    failure is None else None
+                if failure is None and outputs is not None:
+                    failure = _write(outputs[index], colour,
+                                     drawn if from_photo else None,
+                                     vis if grid else None)
+                if failure is not None:
+                    _, path, name = items[index]
+                    result['failed'].append((path or name, failure))
+                    continue
+                if outputs is not None:
+                    result['written'].append(outputs[index])
+                if return_preds:
+                    result['predictions'][index] = colour
+                if return_vis:
+                    result['visualization'][index] = vis
+        return result
+
+    def _stream(self, items: List[Tuple[Any, Optional[str], str]],
+                seed: int, batch_size: int, size: Optional[int],
+                sketcher: Optional[Callable[[np.ndarray], np.ndarray]],
+                skip_bad: bool) -> Iterator[Tuple[int, Any, Any, Any]]:
+        """Load (resize, sketch) and colorize ``items`` (see
+        :func:`~.inputs.list_inputs`).
+
+        Yields:
+            tuple: ``(index, sketch, colour, None)`` per colorized input, as
+            its batch completes; ``(index, None, None, reason)`` per input
+            that cannot be read or sketched when ``skip_bad`` (else that
+            raises).
+        """
+        failed: List[Tuple[int, Any, Any, str]] = []
+        sketches: Dict[int, np.ndarray] = {}
+
+        def load() -> Iterator[Tuple[int, np.ndarray]]:
+            for index, (source, path, name) in enumerate(items):
+                try:
+                    img = resize_longer(load_image(source, name), size)
+                    if sketcher is not None:
+                        img = to_bgr_uint8(sketcher(img))
+                except Exception as err:  # noqa: BLE001  (one input only)
+                    if not skip_bad:
+                        raise
+                    reason = str(err) if isinstance(err, ImageReadError) \
+                        else (f'{path}: {type(err).__name__}: {err}; check '
+                              'or remove the file')
+                    failed.append((index, None, None, reason))
+                    continue
+                sketches[index] = img
+                yield index, img
+
+        for index, colour in self.run(load(), seed, batch_size):
+            yield from failed
+            failed.clear()
+            yield index, sketches.pop(index), colour, None
+        yield from failed
 
 
-__all__ = ['Colorizer', 'resolve_model', 'resolve_seed']
+def _write(out: str, colour: np.ndarray, sketch: Optional[np.ndarray],
+           grid: Optional[np.ndarray]) -> Optional[str]:
+    """Write an output (:func:`~.outputs.write_outputs`); None, or why it
+    cannot be written."""
+    try:
+        write_outputs(out, colour, sketch, grid)
+    except OSError as err:
+        return (f'{out}: cannot write ({err.strerror or err}); check the '
+                '--out folder and the free space')
+    return None
+
+__all__ = ['Colorizer', 'resolve_seed']

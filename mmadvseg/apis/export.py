@@ -2,25 +2,24 @@
 """Export a trained sketch -> photo generator to ONNX and check it.
 
 The exported graph is the generator's test-time form
-(:class:`~.test_time.TestTimeGenerator`): per-image normalisation, and for
-each dropout layer a keep-mask input, so the graph is a pure function that
-onnxruntime and PyTorch must agree on. Batch, height and width are dynamic.
-The :class:`~.spec.GeneratorSpec` goes into the file's metadata. Before
-the file appears under its name, onnxruntime runs it on real test sketches
-(at their size and at an odd size) beside PyTorch with the same masks; a
-difference above the tolerance leaves no file.
+(:class:`~.inference_generator.InferenceGenerator`): per-image
+normalisation, and for each dropout layer a keep-mask input, so the graph
+is a pure function that onnxruntime and PyTorch must agree on. Batch,
+height and width are dynamic. The :class:`~.spec.GeneratorSpec` goes into
+the file's metadata. Before the file appears under its name, onnxruntime
+runs it on real test sketches (at their size and at an odd size) beside
+PyTorch with the same masks; a difference above the tolerance leaves no
+file. Without test sketches (the config's data is not here) the check
+images must be given.
 """
-import os.path as osp
-import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..datasets.layouts import scan_images
 from ..utils.fileio import atomic_write
-from .inputs import collect_images, load_image
+from .inputs import config_test_sketches
 from .onnx_backend import INPUT_NAME, OUTPUT_NAME, draw_masks, mask_names
 from .spec import ONNX_METADATA_KEY, GeneratorSpec
 
@@ -42,41 +41,13 @@ class ExportReport:
     checked: str
 
 
-def config_test_sketches(cfg: Any, limit: int = 4) -> List[np.ndarray]:
-    """The first sketches of a config's test set (the left half of paired
-    A|B images, ``testA`` of unpaired data); empty when absent.
-
-    Args:
-        cfg (Config): Training config.
-        limit (int): Most sketches returned. Defaults to 4.
-
-    Returns:
-        list[np.ndarray]: ``HxWx3`` uint8 BGR sketches.
-    """
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    root = dataset.get('data_root') or ''
-    paired = dataset.get('type') == 'PairedImageDataset'
-    folder = osp.join(root, 'test' if paired else 'testA')
-    sketches = []
-    for path in scan_images(folder)[:limit] if osp.isdir(folder) else []:
-        img = load_image(path)
-        sketches.append(img[:, :img.shape[1] // 2] if paired else img)
-    return sketches
-
-
-def _toy_sketch(size: int = 256) -> np.ndarray:
-    from ..toy import render_scene, scene_rng
-    outline = render_scene(scene_rng(0, 'test', 0), size, 'distinct').outline
-    return np.repeat(outline[..., None], 3, axis=2)
-
-
 def check_onnx(net: Any, spec: GeneratorSpec, path: str,
                sketches: Sequence[np.ndarray]) -> float:
     """Largest output difference of onnxruntime against PyTorch on
     ``sketches`` with the same dropout masks.
 
     Args:
-        net (TestTimeGenerator): The PyTorch generator (CPU).
+        net (InferenceGenerator): The PyTorch generator (CPU).
         spec (GeneratorSpec): Its conventions.
         path (str): The ONNX file.
         sketches (Sequence[np.ndarray]): ``HxWx3`` uint8 BGR images.
@@ -112,7 +83,7 @@ def export_onnx(config: str,
         checkpoint (str): Its checkpoint.
         out (str): The ``.onnx`` file to write.
         sketches (Sequence[np.ndarray], optional): Check images; default
-            the config's test sketches, else a toy-scene outline.
+            the config's test sketches.
         tolerance (float): Largest allowed difference in [-1, 1] units.
             Defaults to 1e-3.
         opset (int): ONNX opset. Defaults to 17.
@@ -122,6 +93,7 @@ def export_onnx(config: str,
 
     Raises:
         ModelFileError: The config or checkpoint cannot be used.
+        ValueError: No check image: no ``sketches`` and no test sketches.
         RuntimeError: onnxruntime disagrees with PyTorch (nothing is
             written).
     """
@@ -134,8 +106,14 @@ def export_onnx(config: str,
     if sketches is None:
         checked = 'the test sketches of the config'
         sketches = config_test_sketches(load_config(config))
+        if not sketches:
+            raise ValueError(
+                f'{config}: its test sketches (test_dataloader.dataset.'
+                'data_root) are not here to check the export against; pass '
+                'sketches to check with (--check-images IMAGE ...)')
     if not sketches:
-        sketches, checked = [_toy_sketch()], 'a toy-scene sketch'
+        raise ValueError('no check image: pass sketch files or folders that '
+                         'hold images')
     # each at its size and cropped to an odd one (dynamic height and width)
     images = [s for img in sketches
               for s in (img, img[:max(img.shape[0] - 3, 5),
@@ -171,38 +149,4 @@ def export_onnx(config: str,
     return ExportReport(out, spec, diff, f'{checked} ({", ".join(sizes)})')
 
 
-def export_command(args: Any) -> int:
-    """Run ``tools/deployment/export_onnx.py`` with its parsed arguments
-    (``model``: CONFIG CHECKPOINT or WORK_DIR; ``out``, ``check_images``,
-    ``tolerance``, ``opset``).
-
-    Returns:
-        int: 0 on success; 1 after one ``error:`` line.
-    """
-    from .colorizer import resolve_model
-    try:
-        if len(args.model) > 2 or not args.out.endswith('.onnx'):
-            raise ValueError('usage: CONFIG CHECKPOINT or WORK_DIR, and '
-                             '--out FILE.onnx')
-        config, checkpoint = resolve_model(*args.model)
-        if not config:
-            raise ValueError(f'{checkpoint} is already an ONNX model')
-        sketches = None
-        if args.check_images:
-            sketches = [load_image(path)
-                        for path, _ in collect_images(args.check_images)]
-        report = export_onnx(config, checkpoint, args.out, sketches,
-                             args.tolerance, args.opset)
-    except (ValueError, RuntimeError, FileNotFoundError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
-    print(f'{report.path}: {report.spec.description}; onnxruntime vs '
-          f'PyTorch max abs difference {report.max_abs_diff:.2e} on '
-          f'{report.checked}')
-    return 0
-
-
-__all__ = [
-    'export_onnx', 'export_command', 'check_onnx', 'config_test_sketches',
-    'ExportReport'
-]
+__all__ = ['export_onnx', 'check_onnx', 'ExportReport']

@@ -91,6 +91,64 @@ def resize_longer(img: np.ndarray, size: Optional[int]) -> np.ndarray:
                       if scale < 1 else cv2.INTER_CUBIC)
 
 
+def list_inputs(inputs: Any, exclude: Optional[str] = None
+                ) -> List[Tuple[ImageSource, Optional[str], str]]:
+    """The images of the colorizer's inputs, in order.
+
+    Args:
+        inputs (ImageSource | list): An image (file, numpy array or PIL
+            image), a folder (its images, recursively, sorted), or a list
+            or tuple of them.
+        exclude (str, optional): A folder whose files are skipped in folder
+            scans (see :func:`collect_images`).
+
+    Returns:
+        list[tuple]: ``(source, path, name)``: the image, its file (None
+        for an in-memory image) and the relative name its output keeps
+        (``NNNNNN.png`` for an in-memory image: its index).
+    """
+    items: List[Tuple[ImageSource, Optional[str], str]] = []
+    for source in inputs if isinstance(inputs, (list, tuple)) else [inputs]:
+        if isinstance(source, (str, os.PathLike)):
+            items += [(path, path, name)
+                      for path, name in collect_images([source], exclude)]
+        else:
+            items.append((source, None, f'{len(items):06d}.png'))
+    return items
+
+
+def config_test_sketches(cfg: Any, limit: int = 4) -> List[np.ndarray]:
+    """The first sketches of a config's test data: the ``testA`` images of
+    an unpaired layout, the left halves of a paired layout's ``test`` A|B
+    images; none when the data is not there (unreadable files are
+    skipped).
+
+    Args:
+        cfg (Config, optional): Training config; None gives none.
+        limit (int): Most sketches returned. Defaults to 4.
+
+    Returns:
+        list[np.ndarray]: ``HxWx3`` uint8 BGR sketches.
+    """
+    if cfg is None:
+        return []
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    root = dataset.get('data_root') or ''
+    if not root:
+        return []
+    unpaired = osp.isdir(osp.join(root, 'testA'))
+    sketches = []
+    for path in scan_images(osp.join(root, 'testA' if unpaired else 'test')):
+        if len(sketches) == limit:
+            break
+        try:
+            img = load_image(path)
+        except ImageReadError:
+            continue
+        sketches.append(img if unpaired else img[:, :img.shape[1] // 2])
+    return sketches
+
+
 def collect_images(inputs: Sequence[str],
                    exclude: Optional[str] = None) -> List[Tuple[str, str]]:
     """The image files of the inputs, with the names their outputs keep.
@@ -120,6 +178,6 @@ def collect_images(inputs: Sequence[str],
 
 
 __all__ = [
-    'ImageSource', 'ImageReadError', 'load_image',
-    'resize_longer', 'collect_images'
+    'ImageSource', 'ImageReadError', 'load_image', 'resize_longer',
+    'collect_images', 'list_inputs', 'config_test_sketches'
 ]

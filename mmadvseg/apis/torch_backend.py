@@ -14,8 +14,8 @@ from typing import Any, Dict, Tuple
 import numpy as np
 import torch
 
+from .inference_generator import InferenceGenerator
 from .spec import GeneratorSpec, ModelFileError
-from .test_time import TestTimeGenerator
 
 
 def load_config(config: str) -> Any:
@@ -98,7 +98,7 @@ def _generator_state(state: Dict[str, Any], domain: str, checkpoint: str,
 
 
 def load_generator(config: str, checkpoint: str,
-                   device: str = 'cpu') -> Tuple[TestTimeGenerator,
+                   device: str = 'cpu') -> Tuple[InferenceGenerator,
                                                  GeneratorSpec]:
     """Build the sketch -> photo generator of ``config`` with the weights
     of ``checkpoint``, in its test-time form.
@@ -109,7 +109,7 @@ def load_generator(config: str, checkpoint: str,
         device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
 
     Returns:
-        tuple: The :class:`TestTimeGenerator` on ``device`` and its
+        tuple: The :class:`InferenceGenerator` on ``device`` and its
         :class:`GeneratorSpec`.
 
     Raises:
@@ -138,7 +138,7 @@ def load_generator(config: str, checkpoint: str,
             f'{config} ({model_cfg.generator.get("type")}): pass the config '
             f'the checkpoint was trained with. ({" ".join(first[:2])})'
         ) from None
-    net = TestTimeGenerator(generator).to(device)
+    net = InferenceGenerator(generator).to(device)
     preprocess = model_cfg.get('data_preprocessor') or {}
     mean, std = (_per_channel(preprocess.get(key, 127.5))
                  for key in ('mean', 'std'))
@@ -203,7 +203,7 @@ PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16}
 
 
 class TorchBackend:
-    """Runs a :class:`TestTimeGenerator` on numpy batches.
+    """Runs a :class:`InferenceGenerator` on numpy batches.
 
     Args:
         config (str): Training config.

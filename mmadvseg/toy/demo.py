@@ -4,15 +4,23 @@
 The toy experiment (:mod:`.experiment`) with one model (Pix2Pix), two arms
 (baseline, *both*) and one seed, followed by a picture per arm: sketch |
 generated | real | segmentation of generated | of real, for the first test
-scenes, segmented by the evaluation segmenter.
+scenes, segmented by the evaluation segmenter. The generated images are
+those of :class:`~mmadvseg.apis.Colorizer` (and ``tools/colorize.py``) for
+the run with seed :data:`GRID_SEED`.
 """
 import json
 import os.path as osp
 from typing import Any, Dict, List
 
+import numpy as np
+
+from ..datasets.layouts import paired_path
 from .experiment import Arm, ToyExperiment, run_experiment
-from .run import SPEC_NAME, build_run_cfg
+from .run import SPEC_NAME
 from .scenes import ToyScenes
+
+#: The dropout seed of the demo's grids.
+GRID_SEED = 0
 
 
 def demo_experiment(work_dir: str = 'work_dirs/demo',
@@ -39,9 +47,36 @@ def demo_experiment(work_dir: str = 'work_dirs/demo',
         grad_norm_interval=0, scenes=ToyScenes(**scene_settings))
 
 
+def demo_model(work_dir: str = 'work_dirs/demo') -> str:
+    """The model ``make demo`` trains (its AdvSegLoss Pix2Pix run), which
+    the web demo serves by default.
+
+    Args:
+        work_dir (str): The demo's work dir. Defaults to 'work_dirs/demo'.
+
+    Returns:
+        str: The run's training work dir.
+
+    Raises:
+        FileNotFoundError: It is not trained yet (the message says how).
+    """
+    exp = demo_experiment(work_dir)
+    arm = next(arm for arm in exp.arms if arm.variant == 'both')
+    run_dir = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
+    if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
+        raise FileNotFoundError(
+            f'no model given, and the toy demo model '
+            f'({osp.relpath(run_dir)}) is not trained yet: run `make demo` '
+            'first, or pass CONFIG CHECKPOINT or a training WORK_DIR')
+    return run_dir
+
+
 def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
                num_images: int = 8) -> List[str]:
-    """Translate the first test scenes with each trained model.
+    """Colorize the first test sketches with each trained model, as
+    :class:`~mmadvseg.apis.Colorizer` does with seed :data:`GRID_SEED`,
+    and draw them beside the real scenes and the evaluation segmenter's
+    view of both.
 
     Args:
         exp (ToyExperiment): The experiment.
@@ -51,38 +86,29 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
     Returns:
         list[str]: The written ``grid_<variant>.png`` files.
     """
-    import cv2
-    import torch
-    from mmagic.registry import MODELS
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner, load_checkpoint
-
-    from ..models.segmenters import FrozenPanopticSegmenter
-    from ..visualization import translation_grid
+    from ..apis import Colorizer, load_image
+    from ..datasets.layouts import atomic_imwrite
+    from ..visualization import SegmentationView, translation_grid
     from .classes import TOY_METAINFO
 
+    pairs = [load_image(paired_path(exp.scenes.root, 'test', name))
+             for name in exp.scenes.names('test')[:num_images]]
+    sketches, reals = zip(*(np.hsplit(pair, 2) for pair in pairs))
     paths, judge = [], None
     for run in runs:
         run_dir = osp.join(exp.runs_dir,
                            f'{run["model"]}_{run["arm"]}_seed{run["seed"]}')
-        with open(osp.join(run_dir, SPEC_NAME)) as f:
-            spec = json.load(f)
-        cfg = build_run_cfg(spec)
         if judge is None:
-            judge = FrozenPanopticSegmenter(**spec['segmenters']['eval'])
-        init_default_scope('mmagic')
-        model = MODELS.build(cfg.model)
-        load_checkpoint(model, osp.join(run_dir, f'iter_{run["iters"]}.pth'),
-                        strict=True)
-        batch = next(iter(Runner.build_dataloader(cfg.test_dataloader)))
-        with torch.no_grad():
-            inputs = model.data_preprocessor(batch)['inputs']
-            sketch = inputs['img_sketch'][:num_images]
-            real = inputs['img_photo'][:num_images]
-            fake = model.forward_test(sketch, target_domain='photo')['target']
+            with open(osp.join(run_dir, SPEC_NAME)) as f:
+                segmenter = json.load(f)['segmenters']['eval']
+            judge = SegmentationView(
+                dict(type='FrozenPanopticSegmenter', **segmenter))
+        fakes = Colorizer(run_dir)(list(sketches), seed=GRID_SEED,
+                                   show_progress=False)['predictions']
         path = osp.join(exp.work_dir, f'grid_{run["variant"]}.png')
-        cv2.imwrite(path, translation_grid(sketch, fake, real, judge,
-                                           TOY_METAINFO['palette']))
+        atomic_imwrite(path, translation_grid(
+            sketches, fakes, reals, lambda img: judge(img)[0],
+            TOY_METAINFO['palette']))
         paths.append(path)
     return paths
 
@@ -115,4 +141,6 @@ def run_demo(exp: ToyExperiment) -> str:
             '  python tools/train.py configs/advseg/pix2pix_both_sheep.py')
 
 
-__all__ = ['demo_experiment', 'save_grids', 'run_demo']
+__all__ = [
+    'demo_experiment', 'demo_model', 'save_grids', 'run_demo', 'GRID_SEED'
+]

@@ -1,4 +1,28 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
+"""Pictures of translations, all numpy / OpenCV images (importing this
+package imports neither torch nor OpenMMLab; a segmenter imports them when
+it is built):
+
+- :mod:`.translation_grid`: sketch | generated | real | segmentations, one
+  row per image (``make demo``'s grids);
+- :mod:`.colorize_grid`: sketch | colour | segmentation | thing/stuff with a
+  class legend (``tools/colorize.py --grid``, the web demo).
+"""
+from .colorize_grid import (
+    STUFF_COLOR,
+    THING_COLOR,
+    SegmentationView,
+    class_info,
+    grid_maker,
+    make_grid,
+    segmentation_view,
+    segmenter_of,
+    thing_stuff_map,
+)
 from .translation_grid import colorize_labels, translation_grid
 
-__all__ = ['colorize_labels', 'translation_grid']
+__all__ = [
+    'colorize_labels', 'translation_grid', 'SegmentationView', 'make_grid',
+    'grid_maker', 'segmentation_view', 'segmenter_of', 'class_info',
+    'thing_stuff_map', 'THING_COLOR', 'STUFF_COLOR'
+]

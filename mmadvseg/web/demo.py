@@ -7,11 +7,11 @@ model's working size (the longer side of its test pipeline's resize), a
 photo is first turned into a sketch as the training data's converter did
 (or with XDoG when the data's sketches cannot be made from a photo), and
 the sketch is colorized with one fixed seed, so the same sketch always
-gives the same colours (``colorizer(sketch_file, seed=seed, size=size)``
-returns exactly the page's image). Every problem with an input is a
-:class:`DemoInputError` whose message is meant for the page.
+gives the same colours (``colorizer(sketch_file, seed=seed,
+size=size)['predictions'][0]`` is exactly the page's image). Every problem
+with an input is a :class:`DemoInputError` whose message is meant for the
+page.
 """
-import argparse
 import io
 import os
 import os.path as osp
@@ -22,10 +22,19 @@ from typing import Any, Dict, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from ..apis import Colorizer, load_image, resize_longer
-from ..apis.grid import STUFF_COLOR, THING_COLOR
+from ..apis import (
+    Colorizer,
+    config_test_sketches,
+    load_image,
+    photo_sketcher,
+    resize_longer,
+)
 from ..datasets.image_io import ImageReadError, decode_image, orient_image
-from ..datasets.layouts import scan_images
+from ..visualization import (
+    colorize_labels,
+    segmentation_view,
+    thing_stuff_map,
+)
 
 #: Longer side of the inputs when the model's config does not say (ONNX).
 DEFAULT_SIZE = 256
@@ -37,30 +46,6 @@ FALLBACK_SKETCH = dict(method='xdog', preset='xdog_paper')
 
 class DemoInputError(ValueError):
     """An input the demo cannot use; the message is shown on the page."""
-
-
-def default_model(work_dir: str = 'work_dirs/demo') -> str:
-    """The model ``make demo`` trains (its AdvSegLoss Pix2Pix run).
-
-    Args:
-        work_dir (str): The demo's work dir. Defaults to 'work_dirs/demo'.
-
-    Returns:
-        str: The run's training work dir.
-
-    Raises:
-        FileNotFoundError: It is not trained yet (the message says how).
-    """
-    from ..toy.demo import demo_experiment
-    exp = demo_experiment(work_dir)
-    arm = next(arm for arm in exp.arms if arm.variant == 'both')
-    run_dir = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
-    if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
-        raise FileNotFoundError(
-            f'no model given, and the toy demo model '
-            f'({osp.relpath(run_dir)}) is not trained yet: run `make demo` '
-            'first, or pass CONFIG CHECKPOINT or a training WORK_DIR')
-    return run_dir
 
 
 def model_size(cfg: Any) -> Optional[int]:
@@ -77,44 +62,6 @@ def model_size(cfg: Any) -> Optional[int]:
     return None
 
 
-def example_sketches(cfg: Any, count: int = 4) -> List[np.ndarray]:
-    """The first sketches of a config's test data: ``testA`` images of an
-    unpaired layout, the left halves of a paired layout's ``test`` A|B
-    images; none when the data is not there."""
-    root = (cfg.get('test_dataloader', {}).get('dataset', {}).get(
-        'data_root') or '') if cfg is not None else ''
-    if not root:
-        return []
-    unpaired = osp.isdir(osp.join(root, 'testA'))
-    folder = osp.join(root, 'testA' if unpaired else 'test')
-    sketches = []
-    for path in scan_images(folder)[:count]:
-        try:
-            img = load_image(path)
-        except ImageReadError:
-            continue
-        sketches.append(img if unpaired else img[:, :img.shape[1] // 2])
-    return sketches
-
-
-def segmentation_view(cfg: Any, device: str) -> Tuple[Any, str]:
-    """The model's segmenter as a :class:`~mmadvseg.apis.grid.
-    SegmentationView` (None when it has none or its weights are missing)
-    and a note saying which."""
-    if cfg is None:
-        return None, 'no segmentation: an ONNX model has no segmenter config'
-    from ..apis.grid import SegmentationView, segmenter_of
-    seg_cfg = segmenter_of(cfg)
-    if seg_cfg is None:
-        return None, 'no segmentation: the model\'s config names no segmenter'
-    try:
-        view = SegmentationView(seg_cfg, device)
-    except FileNotFoundError as err:
-        return None, f'no segmentation: {str(err).splitlines()[0]}'
-    return view, (f'segmentation by the model\'s segmenter '
-                  f'({osp.basename(seg_cfg.get("config", "?"))})')
-
-
 def short_paths(text: str) -> str:
     """``text`` with the paths below the working directory made
     relative."""
@@ -127,14 +74,13 @@ def _describe(sketcher: Any) -> str:
     return f'{sketcher.method} ({params})'
 
 
-def photo_sketcher(config: str) -> Tuple[Any, str]:
+def demo_sketcher(config: str) -> Tuple[Any, str]:
     """The sketch function for photos: the one recorded with the model's
-    training data, else :data:`FALLBACK_SKETCH`; and a note."""
-    from ..apis.command import photo_sketcher as recorded
+    training data (:func:`~mmadvseg.apis.photo_sketcher`), else
+    :data:`FALLBACK_SKETCH`; and a note."""
     from ..datasets.sketch import build_sketcher
     try:
-        sketcher, source = recorded(
-            argparse.Namespace(sketch=None, dataset=None), config)
+        sketcher, source = photo_sketcher(config)
         return sketcher, (f'photos are sketched as the training data was: '
                           f'{_describe(sketcher)}, recorded in {source}')
     except ValueError as err:
@@ -206,12 +152,16 @@ class WebDemo:
         self.seed = seed
         self.size = size or model_size(cfg) or DEFAULT_SIZE
         self.view, seg_note = segmentation_view(cfg, device)
-        self.sketcher, sketch_note = photo_sketcher(self.colorizer.config)
+        self.sketcher, sketch_note = demo_sketcher(self.colorizer.config)
         self.examples = [
             resize_longer(img, self.size)
-            for img in example_sketches(cfg, num_examples)
+            for img in config_test_sketches(cfg, num_examples)
         ]
-        self.notes = [seg_note, sketch_note]
+        self.notes = [
+            f'segmentation by the model\'s segmenter ({seg_note})'
+            if self.view is not None else f'no segmentation: {seg_note}',
+            sketch_note
+        ]
         self._lock = threading.Lock()
 
     def info(self) -> Dict[str, Any]:
@@ -282,26 +232,22 @@ class WebDemo:
             if photo:
                 img = load_image(self.sketcher(img))
                 notes.append('the photo was turned into this sketch first')
-            colour = self.colorizer(img, seed=self.seed)
+            [colour] = self.colorizer(img, seed=self.seed,
+                                      show_progress=False)['predictions']
             images = dict(sketch=img, colour=colour)
             legend: List[Tuple[str, str]] = []
             if self.view is not None:
                 labels, things = self.view(colour)
-                palette = self.view.palette[:, ::-1]  # BGR
-                images['segmentation'] = palette[labels]
-                images['things'] = np.where(things[..., None],
-                                            np.uint8(THING_COLOR),
-                                            np.uint8(STUFF_COLOR))
-                legend = [(self.view.names[i], _hex(palette[i]))
-                          for i in np.unique(labels)]
-                legend += [('thing', _hex(THING_COLOR)),
-                           ('stuff', _hex(STUFF_COLOR))]
+                images['segmentation'] = colorize_labels(labels,
+                                                         self.view.palette)
+                images['things'] = thing_stuff_map(things)
+                legend = [(name, _hex(bgr))
+                          for name, bgr in self.view.legend(labels)]
         return dict(images={k: to_png(v) for k, v in images.items()},
                     legend=legend, notes=notes)
 
 
 __all__ = [
-    'WebDemo', 'DemoInputError', 'default_model', 'model_size',
-    'example_sketches', 'segmentation_view', 'photo_sketcher',
+    'WebDemo', 'DemoInputError', 'model_size', 'demo_sketcher',
     'upload_size', 'to_png', 'short_paths', 'DEFAULT_SIZE', 'MAX_PIXELS'
 ]

@@ -18,7 +18,7 @@ import ipaddress
 import os.path as osp
 import sys
 import traceback
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 from urllib.parse import unquote
 
 import uvicorn
@@ -29,7 +29,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .demo import DemoInputError, WebDemo, default_model, to_png
+from .demo import DemoInputError, WebDemo, to_png
 
 STATIC_DIR = osp.join(osp.dirname(__file__), 'static')
 #: Largest request body accepted (bytes).
@@ -180,14 +180,19 @@ def build_server(demo: WebDemo,
     return uvicorn.Server(config)
 
 
-def web_demo_command(args: Any) -> int:
+def web_demo_command(args: Any,
+                     default_model: Optional[Callable[[], str]] = None
+                     ) -> int:
     """Run ``tools/web_demo.py`` with its parsed arguments.
 
     Args:
         args (argparse.Namespace): ``model_args`` ([CONFIG CHECKPOINT |
-            WORK_DIR | MODEL.onnx], empty for the toy demo's model),
+            WORK_DIR | MODEL.onnx], empty for the default model),
             ``host``, ``port``, ``allow_remote``, ``device``, ``seed``,
             ``size``.
+        default_model (callable, optional): Gives the model (a work dir)
+            when none is given; may raise FileNotFoundError saying how to
+            make it.
 
     Returns:
         int: 1 on bad arguments or an unusable model, else 0 after serving.
@@ -199,7 +204,12 @@ def web_demo_command(args: Any) -> int:
         if args.size is not None and args.size < 8:
             raise ValueError(f'--size must be at least 8, got {args.size}')
         check_host(args.host, args.allow_remote)
-        model_args = list(args.model_args) or [default_model()]
+        model_args = list(args.model_args)
+        if not model_args:
+            if default_model is None:
+                raise ValueError('no model: pass CONFIG CHECKPOINT, a '
+                                 'training WORK_DIR or MODEL.onnx')
+            model_args = [default_model()]
         print(f'loading {" ".join(model_args)}', flush=True)
         demo = WebDemo(*model_args, device=args.device, seed=args.seed,
                        size=args.size)

@@ -1,6 +1,8 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """The Colorizer on tiny models: any size, any image kind, seeds, batches,
-work dirs, and one clear error for every unusable model file."""
+work dirs, output folders (bad files named and skipped, photos sketched
+first, grids), and one clear error for every unusable model file."""
+import os
 import os.path as osp
 import shutil
 
@@ -12,6 +14,7 @@ from conftest import sketch
 from PIL import Image
 
 from mmadvseg.apis import Colorizer, ModelFileError
+from mmadvseg.datasets.sketch import build_sketcher
 
 
 @pytest.fixture(scope='module')
@@ -22,7 +25,7 @@ def colorizers(tiny_models) -> dict:
 @pytest.mark.parametrize('name', ['pix2pix', 'cyclegan'])
 @pytest.mark.parametrize('size', [(250, 190), (517, 333), (5, 7)])
 def test_outputs_have_exactly_the_input_size(colorizers, name, size):
-    out = colorizers[name](sketch(*size), seed=0)
+    [out] = colorizers[name](sketch(*size), seed=0)['predictions']
     assert out.shape == size + (3, ) and out.dtype == np.uint8
 
 
@@ -43,37 +46,54 @@ def test_image_kinds_give_the_output_of_their_rgb_equivalent(
     files = ['rgb.png', 'gray.png', '16bit.png', 'rgba.png', 'exif.png']
     for name, colorizer in colorizers.items():
         outs = colorizer([str(tmp_path / f) for f in files], seed=3,
-                         batch_size=2)
+                         batch_size=2)['predictions']
         for file, out in zip(files, outs):
             np.testing.assert_array_equal(out, outs[0],
                                           err_msg=f'{name} {file}')
-        np.testing.assert_array_equal(colorizer(Image.fromarray(gray),
-                                                seed=3), outs[0])
+        np.testing.assert_array_equal(
+            colorizer(Image.fromarray(gray), seed=3)['predictions'][0],
+            outs[0])
 
 
 def test_seed_and_batch(colorizers):
     images = [sketch(40, 48, seed=i) for i in range(3)] + [sketch(41, 47)]
     pix2pix = colorizers['pix2pix']
     assert pix2pix.stochastic and not colorizers['cyclegan'].stochastic
-    one_by_one = [pix2pix(img, seed=5) for img in images]
-    batched = pix2pix(images, seed=5, batch_size=4)
+    one_by_one = [pix2pix(img, seed=5)['predictions'][0] for img in images]
+    batched = pix2pix(images, seed=5, batch_size=4)['predictions']
     for a, b in zip(one_by_one, batched):
         assert np.abs(a.astype(int) - b).max() <= 1
-    other = pix2pix(images[0], seed=6)
+    [other] = pix2pix(images[0], seed=6)['predictions']
     assert np.abs(other.astype(int) - one_by_one[0]).max() > 10
     cyclegan = colorizers['cyclegan']
-    np.testing.assert_array_equal(cyclegan(images[0], seed=1),
-                                  cyclegan(images[0], seed=2))
+    np.testing.assert_array_equal(cyclegan(images[0], seed=1)['predictions'],
+                                  cyclegan(images[0], seed=2)['predictions'])
+    # a drawn seed is returned, and repeats the run
+    drawn = pix2pix(images[0])
+    assert drawn['notes'] == [f'test-time dropout seed {drawn["seed"]} '
+                              f'(random; --seed {drawn["seed"]} repeats '
+                              'this run)']
+    np.testing.assert_array_equal(
+        drawn['predictions'][0],
+        pix2pix(images[0], seed=drawn['seed'])['predictions'][0])
 
 
 def test_folders_and_resizing(colorizers, tmp_path):
     for i, name in enumerate(('b.png', 'a.png')):
         cv2.imwrite(str(tmp_path / name), sketch(60, 80, seed=i))
     pix2pix = colorizers['pix2pix']
-    outs = pix2pix(str(tmp_path), seed=0, size=40)
+    outs = pix2pix(str(tmp_path), seed=0, size=40)['predictions']
     assert [o.shape for o in outs] == [(30, 40, 3)] * 2
     np.testing.assert_array_equal(
-        outs[0], pix2pix(str(tmp_path / 'a.png'), seed=0, size=40))
+        outs[0],
+        pix2pix(str(tmp_path / 'a.png'), seed=0, size=40)['predictions'][0])
+    with pytest.raises(ValueError, match='size must be at least 8'):
+        pix2pix(str(tmp_path), size=4)
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    with pytest.raises(ValueError, match='no images found in .*empty'):
+        pix2pix(str(empty))
+    assert pix2pix([])['predictions'] == []
 
 
 def test_work_dir(tiny_models, tmp_path, colorizers, monkeypatch):
@@ -87,8 +107,9 @@ def test_work_dir(tiny_models, tmp_path, colorizers, monkeypatch):
     colorizer = Colorizer(str(work_dir))
     assert colorizer.checkpoint == str(work_dir / 'iter_2.pth')
     img = sketch(32, 32)
-    np.testing.assert_array_equal(colorizer(img, seed=1),
-                                  colorizers['pix2pix'](img, seed=1))
+    np.testing.assert_array_equal(
+        colorizer(img, seed=1)['predictions'],
+        colorizers['pix2pix'](img, seed=1)['predictions'])
     # a relative pointer (as training writes it) is read in the work dir,
     # not in the current directory, even where a file has that name
     (work_dir / 'last_checkpoint').write_text('iter_2.pth')
@@ -148,11 +169,127 @@ def test_bf16_precision_is_close_to_fp32_and_checked(tiny_models,
                                                      colorizers):
     image = sketch(96, 80)
     for name, files in tiny_models.items():
-        fp32 = colorizers[name](image, seed=2).astype(int)
-        bf16 = Colorizer(*files, precision='bf16')(image, seed=2).astype(int)
+        [fp32] = colorizers[name](image, seed=2)['predictions']
+        [bf16] = Colorizer(*files, precision='bf16')(image,
+                                                     seed=2)['predictions']
+        fp32, bf16 = fp32.astype(int), bf16.astype(int)
         assert bf16.shape == fp32.shape
         diff = np.abs(bf16 - fp32)
         assert diff.max() > 0, f'{name}: bf16 ran in fp32'  # it did run
         assert diff.mean() < 2, f'{name}: mean |bf16 - fp32| {diff.mean()}'
     with pytest.raises(ValueError, match='unknown precision'):
         Colorizer(*tiny_models['pix2pix'], precision='fp8')
+
+
+def _all_files(folder) -> list:
+    return sorted(
+        osp.relpath(osp.join(root, f), folder)
+        for root, _, files in os.walk(folder) for f in files)
+
+
+def test_good_files_are_written_and_bad_ones_named(colorizers, tmp_path):
+    pix2pix = colorizers['pix2pix']
+    src = tmp_path / 'in'
+    (src / 'sub').mkdir(parents=True)
+    cv2.imwrite(str(src / 'a.png'), sketch(250, 190))
+    cv2.imwrite(str(src / 'sub' / 'b.jpg'), sketch(517, 333, seed=1))
+    good = (src / 'a.png').read_bytes()
+    (src / 'cut.png').write_bytes(good[:len(good) // 2])
+    (src / 'notes.png').write_text('a text file named .png')
+    out = tmp_path / 'out'
+    result = pix2pix(str(src), seed=3, batch_size=2, out_dir=str(out),
+                     show_progress=False)
+    assert _all_files(out) == ['a.png', osp.join('sub', 'b.png')]
+    assert result['written'] == [str(out / 'a.png'),
+                                 str(out / 'sub' / 'b.png')]
+    assert cv2.imread(str(out / 'sub' / 'b.png')).shape == (517, 333, 3)
+    [expected] = pix2pix(str(src / 'a.png'), seed=3)['predictions']
+    np.testing.assert_array_equal(cv2.imread(str(out / 'a.png')), expected)
+    # inputs in order (a, cut, notes, sub/b): the failed ones have None
+    np.testing.assert_array_equal(result['predictions'][0], expected)
+    assert [p is None for p in result['predictions']] == [False, True, True,
+                                                          False]
+    failed = dict(result['failed'])
+    assert sorted(map(osp.basename, failed)) == ['cut.png', 'notes.png']
+    assert all(osp.basename(path) in reason
+               for path, reason in failed.items())
+    # the output folder inside the input folder is not an input next time
+    again = pix2pix(str(tmp_path), seed=3, out_dir=str(out),
+                    return_preds=False, show_progress=False)
+    assert len(again['written']) == 2 and len(again['failed']) == 2
+    assert again['predictions'] == [None] * 4
+    # without an output folder, an unreadable input is an error
+    with pytest.raises(ValueError, match='cut.png'):
+        pix2pix(str(src / 'cut.png'))
+
+
+def test_an_output_that_cannot_be_written_is_named(colorizers, tmp_path):
+    src = tmp_path / 'in'
+    (src / 'sub').mkdir(parents=True)
+    for name in ('a.png', 'sub/b.png'):
+        cv2.imwrite(str(src / name), sketch(16, 24))
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'sub').write_text('a file where the sub-folder goes')
+    result = colorizers['pix2pix'](str(src), seed=0, out_dir=str(out),
+                                   show_progress=False)
+    assert result['written'] == [str(out / 'a.png')]
+    [(path, reason)] = result['failed']
+    assert path == str(src / 'sub' / 'b.png')
+    assert reason.startswith(f'{out / "sub" / "b.png"}: cannot write')
+    assert _all_files(out) == ['a.png', 'sub']
+
+
+def test_clashing_outputs_are_refused_before_writing(colorizers, tmp_path):
+    for name in ('x.png', 'x.jpg'):
+        cv2.imwrite(str(tmp_path / name), sketch(16, 16))
+    with pytest.raises(ValueError, match=r'x\.png \(and 0 more\)'):
+        colorizers['pix2pix'](str(tmp_path), out_dir=str(tmp_path / 'o'))
+    assert not (tmp_path / 'o').exists()
+
+
+def test_arrays_into_a_folder_and_grids_returned(colorizers, tmp_path):
+    images = [sketch(20, 28), sketch(24, 24, seed=1)]
+    cyclegan = colorizers['cyclegan']
+    result = cyclegan(images, out_dir=str(tmp_path), return_vis=True,
+                      show_progress=False)
+    assert _all_files(tmp_path) == ['000000.png', '000001.png']
+    assert result['notes'] == ['grids: sketch | colour (no segmentation: '
+                               "the model's config names no segmenter)"]
+    for img, pred, vis in zip(images, result['predictions'],
+                              result['visualization']):
+        np.testing.assert_array_equal(vis, np.concatenate([img, pred], 1))
+    np.testing.assert_array_equal(cv2.imread(str(tmp_path / '000001.png')),
+                                  result['predictions'][1])
+    with pytest.raises(TypeError, match='unexpected keyword.*sed'):
+        cyclegan(images, sed=3)
+
+
+def test_photos_are_sketched_first_and_saved_with_grids(colorizers,
+                                                        tmp_path):
+    pix2pix = colorizers['pix2pix']
+    photo = np.random.default_rng(0).integers(0, 256, (60, 90, 3), np.uint8)
+    cv2.imwrite(str(tmp_path / 'photo.png'), cv2.GaussianBlur(photo, (9, 9),
+                                                              3))
+    out = tmp_path / 'out'
+    with pytest.raises(ValueError, match='need --from-photo'):
+        pix2pix(str(tmp_path / 'photo.png'), sketch='canny')
+    result = pix2pix(str(tmp_path / 'photo.png'), seed=1, size=45,
+                     out_dir=str(out), grid=True, from_photo=True,
+                     sketch='canny', canny_low=30, show_progress=False)
+    assert result['written'] == [str(out / 'photo.png')]
+    assert "sketches from photos with the --sketch options: {'sketch': " \
+        "'canny', 'params': {'low': 30}}" in result['notes']
+    assert _all_files(out) == ['photo.png', 'photo_grid.png',
+                               'photo_sketch.png']
+    drawn = cv2.imread(str(out / 'photo_sketch.png'))
+    assert drawn.shape == (30, 45, 3)
+    expected = build_sketcher('canny', low=30)(cv2.resize(
+        cv2.imread(str(tmp_path / 'photo.png')), (45, 30),
+        interpolation=cv2.INTER_AREA))
+    np.testing.assert_array_equal(drawn[..., 0], expected)
+    [colour] = pix2pix(drawn, seed=1)['predictions']
+    np.testing.assert_array_equal(cv2.imread(str(out / 'photo.png')),
+                                  colour)
+    np.testing.assert_array_equal(cv2.imread(str(out / 'photo_grid.png')),
+                                  np.concatenate([drawn, colour], 1))

@@ -11,8 +11,8 @@ import onnx
 import pytest
 from conftest import sketch
 
-from mmadvseg.apis import Colorizer, ModelFileError
-from mmadvseg.apis.export import config_test_sketches, export_onnx
+from mmadvseg.apis import Colorizer, ModelFileError, config_test_sketches
+from mmadvseg.apis.export import export_onnx
 from mmadvseg.apis.spec import ONNX_METADATA_KEY
 from mmadvseg.apis.torch_backend import load_config
 
@@ -46,16 +46,19 @@ def test_export_matches_pytorch_on_the_test_sketches(exported, name,
 
 def test_onnx_colorizer_agrees_with_pytorch(exported, tiny_models):
     img = sketch(517, 333)
-    torch_out = Colorizer(*tiny_models['cyclegan'])(img)
-    onnx_out = Colorizer(exported['cyclegan'].path)(img)
+    [torch_out] = Colorizer(*tiny_models['cyclegan'])(img)['predictions']
+    [onnx_out] = Colorizer(exported['cyclegan'].path)(img)['predictions']
     assert onnx_out.shape == img.shape
     assert np.abs(onnx_out.astype(int) - torch_out).max() <= 1
     # Pix2Pix: reproducible by seed (other masks than PyTorch's)
     pix2pix = Colorizer(exported['pix2pix'].path)
     assert pix2pix.stochastic
-    first = pix2pix([img, img[:250, :190]], seed=4, batch_size=2)
-    np.testing.assert_array_equal(first[0], pix2pix(img, seed=4))
-    assert np.abs(pix2pix(img, seed=5).astype(int) - first[0]).max() > 10
+    first = pix2pix([img, img[:250, :190]], seed=4,
+                    batch_size=2)['predictions']
+    [again] = pix2pix(img, seed=4)['predictions']
+    np.testing.assert_array_equal(first[0], again)
+    [other] = pix2pix(img, seed=5)['predictions']
+    assert np.abs(other.astype(int) - first[0]).max() > 10
 
 
 def test_a_failed_check_writes_nothing(tiny_models, tmp_path):
@@ -64,6 +67,21 @@ def test_a_failed_check_writes_nothing(tiny_models, tmp_path):
         export_onnx(*tiny_models['cyclegan'], str(out), tolerance=0.0,
                     sketches=[sketch(64, 64)])
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_without_test_sketches_check_images_are_needed(tmp_path):
+    from mmadvseg.testing.tiny_checkpoints import write_tiny_model
+    files = write_tiny_model(tmp_path / 'model', 'AdvSegCycleGAN')
+    out = tmp_path / 'model.onnx'
+    with pytest.raises(ValueError, match='its test sketches .* not here.*'
+                       '--check-images'):
+        export_onnx(*files, str(out))
+    with pytest.raises(ValueError, match='no check image'):
+        export_onnx(*files, str(out), sketches=[])
+    assert not out.exists()
+    report = export_onnx(*files, str(out), sketches=[sketch(24, 32)])
+    assert report.checked == 'the given sketches (32x24, 25x21)'
+    assert report.max_abs_diff <= 1e-3 and out.exists()
 
 
 def test_foreign_and_corrupt_onnx_files(exported, tmp_path):
@@ -85,7 +103,7 @@ def test_onnx_path_imports_neither_torch_nor_openmmlab(exported, tmp_path):
         'from mmadvseg.apis import Colorizer\n'
         f'c = Colorizer({exported["pix2pix"].path!r})\n'
         'img = cv2.imread(sys.argv[1])\n'
-        'out = c(img, seed=1)\n'
+        "[out] = c(img, seed=1, show_progress=False)['predictions']\n"
         'heavy = [m for m in ("torch", "mmengine", "mmcv", "mmagic", '
         '"mmdet") if m in sys.modules]\n'
         'print(out.shape, heavy)\n')

@@ -8,10 +8,13 @@ import cv2
 import numpy as np
 import pytest
 from conftest import sketch
+from mmengine.config import Config
 from PIL import Image, ImageOps
 
 from mmadvseg.apis.inputs import (
     collect_images,
+    config_test_sketches,
+    list_inputs,
     load_image,
     resize_longer,
 )
@@ -121,3 +124,38 @@ def test_collect_images_keeps_relative_names(tmp_path):
         'a.png'
     ]
     assert items[-1][0] == single
+
+
+def test_list_inputs_in_order_with_their_output_names(tmp_path):
+    (tmp_path / 'dir' / 'sub').mkdir(parents=True)
+    for name in ('dir/b.png', 'dir/sub/a.jpg', 'c.png'):
+        cv2.imwrite(str(tmp_path / name), sketch(8, 8))
+    array = sketch(8, 8)
+    items = list_inputs([str(tmp_path / 'c.png'), array,
+                         str(tmp_path / 'dir')])
+    assert [item[1:] for item in items] == [
+        (str(tmp_path / 'c.png'), 'c.png'), (None, '000001.png'),
+        (str(tmp_path / 'dir' / 'b.png'), 'b.png'),
+        (str(tmp_path / 'dir' / 'sub' / 'a.jpg'), osp.join('sub', 'a.jpg'))]
+    assert items[1][0] is array
+    assert [item[1:] for item in list_inputs(array)] == [(None,
+                                                          '000000.png')]
+
+
+def test_config_test_sketches_of_paired_and_unpaired_data(tmp_path):
+    cfg = Config(dict(test_dataloader=dict(dataset=dict(
+        data_root=str(tmp_path)))))
+    assert config_test_sketches(cfg) == [] and config_test_sketches(None) == []
+    ab = np.zeros((8, 16, 3), np.uint8)
+    ab[:, 8:] = 255
+    (tmp_path / 'test').mkdir()
+    cv2.imwrite(str(tmp_path / 'test' / 'a.png'), ab)  # paired: A|B
+    (tmp_path / 'test' / 'b.png').write_text('unreadable: skipped')
+    [sketch_a] = config_test_sketches(cfg)
+    assert sketch_a.shape == (8, 8, 3) and (sketch_a == 0).all()
+    (tmp_path / 'testA').mkdir()  # unpaired: whole testA images
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / 'testA' / f'{i}.png'), ab + i)
+    found = config_test_sketches(cfg, limit=2)
+    assert [img.shape for img in found] == [(8, 16, 3)] * 2
+    assert [img[0, 0, 0] for img in found] == [0, 1]

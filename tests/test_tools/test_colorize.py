@@ -106,7 +106,8 @@ def test_pix2pix_matches_tools_test(toy_runs, tmp_path):
     for name in names:
         assert_same(str(out / name), osp.join(images, name))
     # the seed matters: another one gives other colours
-    other = Colorizer(run_dir)(str(sketches / names[0]), seed=8)
+    [other] = Colorizer(run_dir)(str(sketches / names[0]),
+                                 seed=8)['predictions']
     expected = cv2.imread(osp.join(images, names[0])).astype(int)
     assert np.abs(other - expected).max() > 1
 
@@ -149,6 +150,9 @@ def test_a_folder_with_bad_files(tmp_path):
     assert cv2.imread(str(out / 'sub' / 'small.png')).shape == (190, 250, 3)
     assert sorted(os.listdir(out)) == ['good.png', 'good_grid.png', 'sub']
     assert '2 colorized into' in proc.stdout and '2 failed' in proc.stdout
+    seed = proc.stdout.split('test-time dropout seed ')[1].split()[0]
+    assert f'(random; --seed {seed} repeats this run)' in proc.stdout
+    assert 'grids: sketch | colour (no segmentation: ' in proc.stdout
     failed = [line for line in proc.stderr.splitlines() if 'FAILED' in line]
     assert len(failed) == 2
     assert any('corrupt.png' in line for line in failed)
@@ -197,3 +201,25 @@ def test_an_unusable_checkpoint_is_one_error_before_any_image(tmp_path,
     assert proc.stderr.startswith(f'error: {path}: ')
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not out.exists()
+
+
+def test_bad_arguments_are_one_error_line(tmp_path):
+    config, checkpoint = write_tiny_model(tmp_path / 'model')
+    (tmp_path / 'empty').mkdir()
+    photo = str(tmp_path / 'photo.png')
+    cv2.imwrite(photo, np.full((16, 16, 3), 128, np.uint8))
+    for args, message in [
+        ([config], 'needs its checkpoint'),
+        ([config, checkpoint, str(tmp_path / 'empty')], 'no images found'),
+        ([config, checkpoint, photo, '--size', '4'],
+         '--size must be at least 8'),
+        ([config, checkpoint, photo, '--sketch', 'canny'],
+         'need --from-photo'),
+        ([config, checkpoint, photo, '--from-photo'],
+         'no conversion.json in the model'),
+    ]:
+        proc = run('tools/colorize.py', *args, '--out', str(tmp_path / 'o'))
+        assert proc.returncode == 1, args
+        assert proc.stderr.startswith('error: ') and message in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / 'o').exists()

@@ -51,8 +51,19 @@ def test_export_then_colorize_with_onnxruntime(tmp_path):
 def test_refusals_write_nothing(tmp_path):
     config, checkpoint = write_tiny_model(tmp_path, 'AdvSegCycleGAN')
     model = tmp_path / 'model.onnx'
+    # no test data in the config: the check images must be given
     proc = run('tools/deployment/export_onnx.py', config, checkpoint,
-               '--out', str(model), '--tolerance', '0')
+               '--out', str(model))
+    assert proc.returncode == 1 and not model.exists()
+    assert proc.stderr.startswith(f'error: {config}: its test sketches')
+    assert '--check-images' in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    sketch = np.full((40, 56, 3), 255, np.uint8)
+    cv2.circle(sketch, (28, 20), 12, (0, 0, 0), 2)
+    cv2.imwrite(str(tmp_path / 'check.png'), sketch)
+    proc = run('tools/deployment/export_onnx.py', config, checkpoint,
+               '--out', str(model), '--tolerance', '0', '--check-images',
+               str(tmp_path / 'check.png'))
     assert proc.returncode == 1
     assert 'is not written' in proc.stderr and 'Traceback' not in proc.stderr
     assert not model.exists()

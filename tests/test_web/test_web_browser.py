@@ -1,7 +1,8 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """The page in a real browser: headless Chromium (Debian's ``chromium`` and
-``chromium-driver``, installed by ``make env`` where it may) driven by Selenium, against
-``tools/web_demo.py`` serving a toy model on a free loopback port.
+``chromium-driver``, installed by ``make env`` where it may) driven by
+Selenium, against ``tools/web_demo.py`` serving a toy model on a free
+loopback port.
 
 Mouse strokes on the canvas must show exactly the ``Colorizer`` API's
 output for the sketch the page sent; undo, eraser, clear, an example, a
@@ -182,7 +183,8 @@ def test_strokes_show_the_colorizers_output(browser, server_url, toy_run,
         sketch = load_image(str(tmp_path / name))
         np.testing.assert_array_equal(
             shown(browser, 'colour'),
-            colorizer(str(tmp_path / name), seed=0, size=64))
+            colorizer(str(tmp_path / name), seed=0,
+                      size=64)['predictions'][0])
         np.testing.assert_array_equal(shown(browser, 'sketch'),
                                       resize_longer(sketch, 64))
         assert shown(browser, 'segmentation').shape == (64, 64, 3)

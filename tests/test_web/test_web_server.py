@@ -77,8 +77,8 @@ def test_prediction_endpoint_answers_a_drawing(live_url, toy_run, drawing,
     assert set(answer['images']) == {'sketch', 'colour', 'segmentation',
                                      'things'}
     (tmp_path / 'sent.png').write_bytes(data)
-    expected = Colorizer(toy_run['run_dir'])(str(tmp_path / 'sent.png'),
-                                             seed=0, size=64)
+    [expected] = Colorizer(toy_run['run_dir'])(str(tmp_path / 'sent.png'),
+                                               seed=0, size=64)['predictions']
     np.testing.assert_array_equal(from_data_url(answer['images']['colour']),
                                   expected)
     assert answer['legend'][-2:] == [['thing', '#faa028'],

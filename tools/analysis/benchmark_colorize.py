@@ -16,7 +16,7 @@ weights: same cost as trained ones), by:
   ``visualize``: ``torchvision.utils.save_image``), the inferencer module
   itself not being importable without ``controlnet_aux``;
 - ours (PyTorch fp32 and bf16, onnxruntime; batch 1 and 8):
-  ``mmadvseg.apis.colorize_to_folder`` as ``tools/colorize.py`` runs it
+  ``Colorizer(...)(files, out_dir=...)`` as ``tools/colorize.py`` runs it
   (bf16: ``--precision bf16``; its colours are compared with fp32's).
 
 The methods take turns on slices of the folder (``--rounds``), so a load
@@ -176,7 +176,6 @@ def generator_gflops(cfg, size: int) -> float:
 def bench_size(size: int, device: str, args, workdir: str, files) -> list:
     from mmadvseg.apis import Colorizer
     from mmadvseg.apis.export import export_onnx
-    from mmadvseg.apis.folder import colorize_to_folder
     config, checkpoint, cfg = files
     paths = write_sketches(osp.join(workdir, f'in_{size}'), args.num, size)
     onnx_file = osp.join(workdir, 'model.onnx')
@@ -197,8 +196,9 @@ def bench_size(size: int, device: str, args, workdir: str, files) -> list:
     for name, colorizer in backends:
         for batch in (1, 8):
             methods[f'ours, {name}, batch {batch}'] = (
-                lambda chunk, out, c=colorizer, b=batch: colorize_to_folder(
-                    c, chunk, out, seed=0, batch_size=b, progress=False))
+                lambda chunk, out, c=colorizer, b=batch: c(
+                    chunk, batch_size=b, out_dir=out, seed=0,
+                    return_preds=False, show_progress=False))
     seconds = dict.fromkeys(methods, 0.0)
     for method in methods.values():  # warm-up (not timed)
         method(paths[:1], osp.join(workdir, 'warmup'))

@@ -9,12 +9,14 @@ from typing import Any
 from .canny import canny
 from .methods import (
     SKETCH_METHODS,
+    SKETCH_OPTIONS,
     Sketcher,
     SketchMethod,
     SketchOption,
     add_sketch_args,
     build_sketcher,
     sketcher_from_args,
+    sketcher_from_options,
 )
 from .xdog import XDOG_PARAMS, XDOG_PRESETS, xdog, xdog_params
 
@@ -32,5 +34,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     'XDOG_PARAMS', 'XDOG_PRESETS', 'xdog', 'xdog_params', 'canny',
     'SKETCH_METHODS', 'SketchMethod', 'SketchOption', 'Sketcher',
-    'build_sketcher', 'add_sketch_args', 'sketcher_from_args', *_HED_NAMES
+    'SKETCH_OPTIONS', 'build_sketcher', 'add_sketch_args',
+    'sketcher_from_args', 'sketcher_from_options', *_HED_NAMES
 ]

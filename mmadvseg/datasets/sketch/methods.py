@@ -7,7 +7,8 @@ to a :class:`SketchMethod`: the function that draws the sketch, the network
 it needs (HED), how the user's parameters become the function's keyword
 arguments, and the options a command line offers (``--{method}-{option}``
 flags, made by :func:`add_sketch_args` and read back by
-:func:`sketcher_from_args`). A new method is one more entry here.
+:func:`sketcher_from_args`, or given by name to
+:func:`sketcher_from_options`). A new method is one more entry here.
 
 :func:`build_sketcher` checks the parameters once and returns a
 :class:`Sketcher`, a picklable ``image -> sketch`` function that process
@@ -244,16 +245,28 @@ def _dest(flag: str) -> str:
     return flag.lstrip('-').replace('-', '_')
 
 
-def add_sketch_args(parser: argparse.ArgumentParser) -> None:
+#: The names of the sketch options of every method, as
+#: :func:`add_sketch_args` stores them (``xdog_sigma``, ``device`` ...).
+SKETCH_OPTIONS: Tuple[str, ...] = tuple(dict.fromkeys(
+    _dest(method.flag(option)) for method in SKETCH_METHODS.values()
+    for option in method.options))
+
+
+def add_sketch_args(parser: argparse.ArgumentParser,
+                    default: Optional[str] = 'xdog') -> None:
     """Add ``--sketch`` and the options of every method.
 
     Args:
         parser (argparse.ArgumentParser): Parser to extend (in a group
             ``sketch extraction``).
+        default (str, optional): The method without ``--sketch``; None
+            leaves the choice to the tool (e.g. a dataset's record).
+            Defaults to ``'xdog'``.
     """
     group = parser.add_argument_group('sketch extraction')
     group.add_argument('--sketch', choices=tuple(SKETCH_METHODS),
-                       default='xdog', help='sketch method (default xdog)')
+                       default=default, help='sketch method (default: '
+                       f'{default or "the one the training data recorded"})')
     for method in SKETCH_METHODS.values():
         for option in method.options:
             kwargs: Dict[str, Any] = dict(action='store_true') \
@@ -262,6 +275,36 @@ def add_sketch_args(parser: argparse.ArgumentParser) -> None:
                     choices=option.choices)
             group.add_argument(method.flag(option), help=option.help,
                                **kwargs)
+
+
+def sketcher_from_options(sketch: str = 'xdog', **options: Any) -> Sketcher:
+    """Build the :class:`Sketcher` that the options of
+    :func:`add_sketch_args` choose, given by their names: ``sketch`` and
+    ``xdog_sigma=0.8``, ``canny_low=30``, ``hed_weights='hed.pth'``,
+    ``device='cuda'`` ... The options of the other methods are ignored;
+    None means the method's default.
+
+    Args:
+        sketch (str): A key of :data:`SKETCH_METHODS`. Defaults to
+            ``'xdog'``.
+        **options: Options named as in :data:`SKETCH_OPTIONS`.
+
+    Returns:
+        Sketcher: The sketch function.
+
+    Raises:
+        TypeError: An option no method has.
+    """
+    unknown = sorted(set(options) - set(SKETCH_OPTIONS))
+    if unknown:
+        raise TypeError(f'unknown sketch options {unknown}; they are '
+                        f'{", ".join(SKETCH_OPTIONS)}')
+    method = SKETCH_METHODS.get(sketch)
+    params = {
+        option.name: options.get(_dest(method.flag(option)))
+        for option in method.options
+    } if method is not None else {}
+    return build_sketcher(sketch, **params)
 
 
 def sketcher_from_args(args: argparse.Namespace) -> Sketcher:
@@ -273,14 +316,12 @@ def sketcher_from_args(args: argparse.Namespace) -> Sketcher:
     Returns:
         Sketcher: The sketch function.
     """
-    method = SKETCH_METHODS[args.sketch]
-    return build_sketcher(method.name, **{
-        option.name: getattr(args, _dest(method.flag(option)))
-        for option in method.options
-    })
-
+    return sketcher_from_options(args.sketch, **{
+        name: value for name, value in vars(args).items()
+        if name in SKETCH_OPTIONS})
 
 __all__ = [
     'SKETCH_METHODS', 'SketchMethod', 'SketchOption', 'Sketcher',
-    'build_sketcher', 'add_sketch_args', 'sketcher_from_args'
+    'build_sketcher', 'add_sketch_args', 'sketcher_from_args',
+    'sketcher_from_options', 'SKETCH_OPTIONS'
 ]

@@ -7,11 +7,13 @@ import pytest
 
 from mmadvseg.datasets.sketch import (
     SKETCH_METHODS,
+    SKETCH_OPTIONS,
     Sketcher,
     add_sketch_args,
     build_sketcher,
     canny,
     sketcher_from_args,
+    sketcher_from_options,
     xdog,
 )
 
@@ -106,3 +108,20 @@ def test_sketcher_from_args(hed_weights):
         ('postprocess', True), ('threshold', 0.2), ('weights', hed_weights)))
     with pytest.raises(FileNotFoundError, match='--hed-weights'):
         sketcher_from_args(parse(['--sketch', 'hed']))
+
+
+def test_sketcher_from_options_by_name():
+    assert list(SKETCH_OPTIONS) == [flag[2:].replace('-', '_')
+                                    for flag in FLAGS[1:]]
+    assert sketcher_from_options() == build_sketcher('xdog')
+    # the other methods' options are ignored, None is the default
+    assert sketcher_from_options(
+        'canny', canny_low=10.0, canny_high=None, xdog_phi=3.0,
+        device='cpu') == build_sketcher('canny', low=10.0)
+    with pytest.raises(TypeError, match=r"unknown sketch options \['low'\]"):
+        sketcher_from_options('canny', low=10.0)
+    with pytest.raises(ValueError, match='unknown sketch method'):
+        sketcher_from_options('pencil')
+    parser = argparse.ArgumentParser()
+    add_sketch_args(parser, default=None)
+    assert parser.parse_args([]).sketch is None

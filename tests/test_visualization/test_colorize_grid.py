@@ -1,23 +1,29 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""The --grid view: segmentation columns and legend when the segmenter
-weights are there, sketch | colour otherwise."""
+"""The colorizer's grid view: segmentation columns and legend when the
+segmenter weights are there, sketch | colour otherwise."""
 import numpy as np
 import torch
-from conftest import sketch
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from mmadvseg.apis.grid import (
+from mmadvseg.testing import tiny_mask2former_cfg, tiny_segmenter_cfg
+from mmadvseg.toy import TOY_METAINFO
+from mmadvseg.visualization import (
     STUFF_COLOR,
     THING_COLOR,
     SegmentationView,
     class_info,
     grid_maker,
     make_grid,
+    segmentation_view,
     segmenter_of,
 )
-from mmadvseg.testing import tiny_mask2former_cfg, tiny_segmenter_cfg
-from mmadvseg.toy import TOY_METAINFO
+
+
+def image(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A random ``HxWx3`` uint8 BGR image."""
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3),
+                                                np.uint8)
 
 
 def _segmenter_files(tmp_path) -> dict:
@@ -37,7 +43,7 @@ def _segmenter_files(tmp_path) -> dict:
 def test_grid_with_segmentation_and_legend(tmp_path):
     view = SegmentationView(_segmenter_files(tmp_path))
     assert view.names == list(TOY_METAINFO['classes'])
-    sketch_img, colour = sketch(48, 64), sketch(48, 64, seed=1)
+    sketch_img, colour = image(48, 64), image(48, 64, seed=1)
     labels, things = view(colour)
     grid = make_grid(sketch_img, colour, view)
     assert grid.shape[1] == 4 * 64 and grid.shape[0] > 48  # + legend rows
@@ -51,24 +57,23 @@ def test_grid_with_segmentation_and_legend(tmp_path):
     assert (grid[48:] != 255).any()  # the legend is drawn
 
 
-def test_grid_maker_follows_the_config(tmp_path, tiny_models):
-    config, _ = tiny_models['pix2pix']
-    grid, note = grid_maker(config)
+def test_grid_maker_follows_the_config(tmp_path):
+    cfg = Config(dict(model=dict(type='AdvSegPix2Pix')))
+    grid, note = grid_maker(cfg)
     assert 'names no segmenter' in note
-    assert grid(sketch(8, 8), sketch(8, 8)).shape == (8, 16, 3)
-    cfg = Config.fromfile(config)
+    assert grid(image(8, 8), image(8, 8)).shape == (8, 16, 3)
     seg = _segmenter_files(tmp_path)
     cfg.test_evaluator = dict(metrics=[dict(type='SegConsistency',
                                             segmenter=seg)])
-    cfg.dump(str(tmp_path / 'with_seg.py'))
-    grid, note = grid_maker(str(tmp_path / 'with_seg.py'))
+    grid, note = grid_maker(cfg)
     assert 'segmentation | thing/stuff' in note
-    assert grid(sketch(8, 8), sketch(8, 8)).shape[1] == 32
+    assert grid(image(8, 8), image(8, 8)).shape[1] == 32
+    view, name = segmentation_view(cfg)
+    assert isinstance(view, SegmentationView) and name == 'seg.py'
     cfg.test_evaluator.metrics[0].segmenter.checkpoint = str(tmp_path / 'x')
-    cfg.dump(str(tmp_path / 'missing.py'))
-    grid, note = grid_maker(str(tmp_path / 'missing.py'))
+    grid, note = grid_maker(cfg)
     assert 'no segmentation: panoptic segmenter checkpoint not found' in note
-    _, note = grid_maker('')
+    _, note = grid_maker(None)
     assert 'ONNX' in note
 
 

@@ -1,17 +1,21 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""The ``--grid`` view: sketch | colour | segmentation of the colour |
-thing/stuff map, with a legend of the class names.
+"""The colorizer's grid view (``tools/colorize.py --grid``, the web demo):
+sketch | colour | segmentation of the colour | thing/stuff map, with a
+legend of the class names.
 
 The segmenter is the one the model was trained with (``adv_seg``) or, for
 a baseline, the one its evaluation uses; it is built only when a grid is
 asked for, and the grid keeps sketch | colour when its weights are not
 available.
 """
+import os.path as osp
 from functools import partial
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from .translation_grid import colorize_labels
 
 #: Colours (BGR) of the thing/stuff map.
 THING_COLOR, STUFF_COLOR = (40, 160, 250), (160, 110, 40)
@@ -96,6 +100,45 @@ class SegmentationView:
         labels = probs[0].argmax(0).cpu().numpy()
         return labels, labels < self.num_things
 
+    def legend(self, labels: np.ndarray) -> List[Tuple[str, Sequence[int]]]:
+        """``(name, BGR colour)`` of the classes in ``labels``, then of
+        thing and stuff."""
+        entries = [(self.names[i], tuple(map(int, self.palette[i, ::-1])))
+                   for i in np.unique(labels)]
+        return entries + [('thing', THING_COLOR), ('stuff', STUFF_COLOR)]
+
+
+def segmentation_view(cfg: Any, device: str = 'cpu'
+                      ) -> Tuple[Optional[SegmentationView], str]:
+    """The segmenter of a model's config as a :class:`SegmentationView`
+    (None when it has none or its weights are missing) and a note: the
+    segmenter's config, or why there is none.
+
+    Args:
+        cfg (Config, optional): The model's training config; None for an
+            ONNX model.
+        device (str): Device of the segmenter. Defaults to ``'cpu'``.
+
+    Returns:
+        tuple: The view (or None) and the note.
+    """
+    if cfg is None:
+        return None, 'an ONNX model has no segmenter config'
+    seg_cfg = segmenter_of(cfg)
+    if seg_cfg is None:
+        return None, 'the model\'s config names no segmenter'
+    try:
+        view = SegmentationView(seg_cfg, device)
+    except FileNotFoundError as err:
+        return None, str(err).splitlines()[0]
+    return view, osp.basename(str(seg_cfg.get('config', '?')))
+
+
+def thing_stuff_map(things: np.ndarray) -> np.ndarray:
+    """``HxW`` thing mask -> ``HxWx3`` uint8 BGR thing/stuff colours."""
+    return np.where(things[..., None], np.uint8(THING_COLOR),
+                    np.uint8(STUFF_COLOR))
+
 
 def _legend(entries: Sequence[Tuple[str, Sequence[int]]],
             width: int) -> np.ndarray:
@@ -138,48 +181,34 @@ def make_grid(sketch: np.ndarray,
     if view is None:
         return np.concatenate(tiles, 1)
     labels, things = view(colour)
-    bgr_palette = view.palette[:, ::-1]
-    tiles.append(bgr_palette[labels])
-    tiles.append(np.where(things[..., None], np.uint8(THING_COLOR),
-                          np.uint8(STUFF_COLOR)))
+    tiles += [colorize_labels(labels, view.palette), thing_stuff_map(things)]
     top = np.concatenate(tiles, 1)
-    entries = [(view.names[i], bgr_palette[i]) for i in np.unique(labels)]
-    entries += [('thing', THING_COLOR), ('stuff', STUFF_COLOR)]
-    return np.concatenate([top, _legend(entries, top.shape[1])], 0)
+    return np.concatenate([top, _legend(view.legend(labels), top.shape[1])],
+                          0)
 
 
-def grid_maker(config: str, device: str = 'cpu'
+def grid_maker(cfg: Any, device: str = 'cpu'
                ) -> Tuple[Callable[[np.ndarray, np.ndarray], np.ndarray],
                           str]:
-    """The grid function for a model, with segmentation when the config's
+    """The grid function for a model, with segmentation when its config's
     segmenter weights are available, and a line saying what it shows.
 
     Args:
-        config (str): The model's training config; empty for an ONNX
-            model.
+        cfg (Config, optional): The model's training config; None for an
+            ONNX model.
         device (str): Device of the segmenter. Defaults to ``'cpu'``.
 
     Returns:
         tuple: ``(sketch, colour) -> grid`` and the note.
     """
-    reason = 'an ONNX model has no segmenter config'
-    seg_cfg = None
-    if config:
-        from .torch_backend import load_config
-        seg_cfg = segmenter_of(load_config(config))
-        reason = f'{config} names no segmenter'
-    if seg_cfg is not None:
-        try:
-            view = SegmentationView(seg_cfg, device)
-        except FileNotFoundError as err:
-            reason = str(err).splitlines()[0]
-        else:
-            return partial(make_grid, view=view), (
-                'grids: sketch | colour | segmentation | thing/stuff')
-    return make_grid, f'grids: sketch | colour (no segmentation: {reason})'
-
+    view, note = segmentation_view(cfg, device)
+    if view is None:
+        return make_grid, f'grids: sketch | colour (no segmentation: {note})'
+    return partial(make_grid, view=view), (
+        'grids: sketch | colour | segmentation | thing/stuff')
 
 __all__ = [
-    'SegmentationView', 'make_grid', 'grid_maker', 'segmenter_of',
-    'class_info'
+    'SegmentationView', 'make_grid', 'grid_maker', 'segmentation_view',
+    'segmenter_of', 'class_info', 'thing_stuff_map', 'THING_COLOR',
+    'STUFF_COLOR'
 ]

@@ -76,7 +76,7 @@ class SeededDropout(nn.Module):
         return x * noise.div(keep)
 
 
-class TestTimeGenerator(nn.Module):
+class InferenceGenerator(nn.Module):
     """A copy of a generator with :class:`SampleNorm` for its normalisation
     and :class:`SeededDropout` for its dropout layers.
 
@@ -155,4 +155,4 @@ class TestTimeGenerator(nn.Module):
         return [DropoutLayer(s[1], side // s[-1]) for s in shapes]
 
 
-__all__ = ['SampleNorm', 'SeededDropout', 'TestTimeGenerator']
+__all__ = ['SampleNorm', 'SeededDropout', 'InferenceGenerator']

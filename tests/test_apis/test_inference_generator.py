@@ -5,10 +5,10 @@ import pytest
 import torch
 from mmagic.registry import MODELS
 
-from mmadvseg.apis.test_time import (
+from mmadvseg.apis.inference_generator import (
+    InferenceGenerator,
     SampleNorm,
     SeededDropout,
-    TestTimeGenerator,
 )
 from mmadvseg.testing import tiny_translation_cfg
 
@@ -23,7 +23,7 @@ def _model(model_type: str):
 @pytest.mark.parametrize('model_type', ['AdvSegPix2Pix', 'AdvSegCycleGAN'])
 def test_equals_forward_test_image_by_image(model_type):
     model = _model(model_type)
-    net = TestTimeGenerator(model.generators['photo'])
+    net = InferenceGenerator(model.generators['photo'])
     images = torch.rand(3, 3, 24, 32) * 2 - 1
     expected = []
     for img in images:
@@ -44,7 +44,7 @@ def test_equals_forward_test_image_by_image(model_type):
 
 def test_dropout_follows_the_seed_and_masks_replace_it():
     model = _model('AdvSegPix2Pix')
-    net = TestTimeGenerator(model.generators['photo'])
+    net = InferenceGenerator(model.generators['photo'])
     assert net.size_multiple() == 4
     assert [(d.channels, d.stride) for d in net.dropout_layers()] == [(32, 4)]
     assert any(isinstance(m, SampleNorm) for m in net.modules())
