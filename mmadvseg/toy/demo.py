@@ -15,7 +15,8 @@ from typing import Any, Dict, List
 import numpy as np
 
 from ..datasets.layouts import paired_path
-from .experiment import Arm, ToyExperiment, run_experiment
+from .experiment import run_experiment
+from .protocol import Arm, ToyExperiment, run_name
 from .run import SPEC_NAME
 from .scenes import ToyScenes
 
@@ -97,7 +98,7 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
     paths, judge = [], None
     for run in runs:
         run_dir = osp.join(exp.runs_dir,
-                           f'{run["model"]}_{run["arm"]}_seed{run["seed"]}')
+                           run_name(run['model'], run['arm'], run['seed']))
         if judge is None:
             with open(osp.join(run_dir, SPEC_NAME)) as f:
                 segmenter = json.load(f)['segmenters']['eval']

@@ -67,12 +67,3 @@ def test_the_grids_show_the_colorizers_output(demo_dir):
     other = colorizer(sketches, seed=GRID_SEED + 1)['predictions']
     assert any(np.abs(a.astype(int) - b).max() > 1
                for a, b in zip(fakes, other))
-
-
-def test_demo_model_is_the_advseg_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match='run `make demo` first'):
-        demo_model(str(tmp_path))
-    run_dir = tmp_path / 'runs_distinct' / 'pix2pix_both_seed0'
-    run_dir.mkdir(parents=True)
-    (run_dir / 'last_checkpoint').write_text('iter_100.pth')
-    assert demo_model(str(tmp_path)) == str(run_dir)
