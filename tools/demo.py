@@ -33,7 +33,7 @@ def main() -> None:
     try:
         print(run_demo(exp))
     except RuntimeError as err:
-        raise SystemExit(str(err)) from None
+        raise SystemExit(f'error: {err}') from None
 
 
 if __name__ == '__main__':
