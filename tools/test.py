@@ -13,10 +13,9 @@ import argparse
 import os
 import sys
 
-from mmengine.config import DictAction
-
 from mmadvseg.engine.cli import run_tool
 from mmadvseg.engine.runs import test
+from mmadvseg.utils.config import ConfigOptionsAction
 
 
 def parse_args() -> dict:
@@ -36,7 +35,7 @@ def parse_args() -> dict:
         '--work-dir', help='where metrics.json and images/ go (default: the '
         'config\'s work_dir, or work_dirs/<config name>)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=ConfigOptionsAction,
         help='override settings of the config, e.g. '
         'test_dataloader.batch_size=1')
     parser.add_argument('--launcher', default='none',

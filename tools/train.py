@@ -12,10 +12,9 @@ import argparse
 import os
 import sys
 
-from mmengine.config import DictAction
-
 from mmadvseg.engine.cli import run_tool
 from mmadvseg.engine.runs import train
+from mmadvseg.utils.config import ConfigOptionsAction
 
 
 def parse_args() -> dict:
@@ -35,7 +34,7 @@ def parse_args() -> dict:
         '--work-dir', help='logs and checkpoints (default: the config\'s '
         'work_dir, or work_dirs/<config name>)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=ConfigOptionsAction,
         help='override settings of the config, e.g. '
         'train_cfg.max_epochs=10 model.adv_seg.variant=binary')
     parser.add_argument('--launcher', default='none',

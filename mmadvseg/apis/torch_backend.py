@@ -31,16 +31,11 @@ def load_config(config: str) -> Any:
         ModelFileError: Missing or unreadable file, or not a translation
             model's config.
     """
-    from mmengine.config import Config
-    if not osp.isfile(config):
-        raise ModelFileError(f'{config}: config file not found; check the '
-                             'path')
+    from ..utils.config import ConfigError, read_config
     try:
-        cfg = Config.fromfile(config)
-    except Exception as err:  # noqa: BLE001  (syntax, imports, _base_)
-        raise ModelFileError(f'{config}: cannot read the config '
-                             f'({type(err).__name__}: {err}); pass the '
-                             'config the model was trained with') from None
+        cfg = read_config(config)
+    except (ConfigError, FileNotFoundError) as err:
+        raise ModelFileError(str(err)) from None
     model = cfg.get('model') or {}
     if not model.get('generator') or not model.get('default_domain'):
         raise ModelFileError(

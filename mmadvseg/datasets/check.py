@@ -363,14 +363,15 @@ def check_dataset_config(config: str,
         int: Exit code, 0 if no error was found (no warning either with
         ``strict``), 1 otherwise.
     """
-    from mmengine.config import Config  # the checks need no mmengine
+    from ..utils.config import (  # the checks need no mmengine
+        ConfigError,
+        read_config,
+    )
     try:
-        cfg = Config.fromfile(config, import_custom_modules=False)
-    except Exception as err:  # noqa: BLE001  (report any config error)
-        print(f'error: cannot load config {config}: {err}', file=sys.stderr)
+        cfg = read_config(config, cfg_options, import_custom_modules=False)
+    except (ConfigError, FileNotFoundError) as err:
+        print(f'error: {err}', file=sys.stderr)
         return 1
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
     report, code = format_report(config, check_config(cfg), strict)
     print(report)
     return code

@@ -6,13 +6,14 @@ import sys
 from typing import Any, Callable
 
 from ..datasets.image_io import ImageReadError
+from ..utils.config import ConfigError
 from ..utils.fileio import FolderLockedError
 from .errors import RunError
 from .resume import ResumeError
 
 #: Errors reported as one line by :func:`run_tool`.
 USER_ERRORS = (RunError, ResumeError, FolderLockedError, ImageReadError,
-               FileNotFoundError, FileExistsError)
+               ConfigError, FileNotFoundError, FileExistsError)
 
 
 def one_line(err: BaseException) -> str:

@@ -1,9 +1,14 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Config handling shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Config handling shared by the tools that take a config: loading it with
+``--cfg-options``, and one ``error:`` line for the commonest mistakes (a
+syntax error, an option that is not ``KEY=VALUE`` or does not fit the
+config) instead of a traceback."""
+import argparse
+import ast
 import os.path as osp
-from typing import Optional
+from typing import Any, Optional, Sequence, Union
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 #: The ``configs/`` folder of the source checkout (``pip install -e .``).
 CONFIGS_DIR = osp.abspath(
@@ -31,6 +36,97 @@ def repo_config(name: str) -> str:
     return path
 
 
+class ConfigError(ValueError):
+    """A config that cannot be loaded, or a ``--cfg-options`` entry that does
+    not fit it; the message names the file or the option and the fix."""
+
+
+def _squash(text: str) -> str:
+    return ' '.join(str(text).split())
+
+
+def read_config(config: str,
+                cfg_options: Optional[dict] = None,
+                import_custom_modules: bool = True) -> Config:
+    """Load a config file and merge ``--cfg-options`` into it.
+
+    Args:
+        config (str): Config file.
+        cfg_options (dict, optional): ``--cfg-options`` overrides, merged
+            one at a time so that a bad one can be named.
+        import_custom_modules (bool): Import the config's
+            ``custom_imports``. Defaults to True.
+
+    Returns:
+        Config: The config.
+
+    Raises:
+        FileNotFoundError: No such file.
+        ConfigError: The file cannot be loaded (a syntax error, an unknown
+            name, a missing ``_base_``), or an option does not fit it.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(
+            f'{config}: config file not found; check the path')
+    show = f'python tools/misc/print_config.py {config} shows it resolved'
+    try:
+        with open(config, encoding='utf-8') as f:
+            ast.parse(f.read(), config)
+    except SyntaxError as err:
+        raise ConfigError(
+            f'{config}, line {err.lineno}: syntax error ({_squash(err.msg)})'
+            f': fix that line of the config') from None
+    try:
+        cfg = Config.fromfile(
+            config, import_custom_modules=import_custom_modules)
+    except Exception as err:  # noqa: BLE001  (whatever the file runs)
+        raise ConfigError(
+            f'{config}: cannot load the config ({type(err).__name__}: '
+            f'{_squash(err)}): fix the config or the files its _base_ '
+            'names') from None
+    for key, value in (cfg_options or {}).items():
+        try:
+            cfg.merge_from_dict({key: value})
+        except Exception as err:  # noqa: BLE001  (KeyError, TypeError, ...)
+            raise ConfigError(
+                f'--cfg-options {key}={value!r} does not fit {config} '
+                f'({_squash(err)}): check the key ({show})') from None
+    return cfg
+
+
+class ConfigOptionsAction(DictAction):
+    """mmengine's ``DictAction`` (``--cfg-options KEY=VALUE ...``), where an
+    entry that is not ``KEY=VALUE`` (or has unbalanced brackets) exits with
+    one ``error:`` line and code 1 instead of a traceback."""
+
+    def __call__(self,
+                 parser: argparse.ArgumentParser,
+                 namespace: argparse.Namespace,
+                 values: Union[str, Sequence[Any], None],
+                 option_string: Optional[str] = None) -> None:
+        option = option_string or self.dest
+        for entry in [values] if isinstance(values, str) else values or []:
+            key, eq, value = str(entry).partition('=')
+            if not key or not eq:
+                problem = (f'is not KEY=VALUE: write e.g. {option} '
+                           'train_cfg.max_epochs=10 (no spaces around =)')
+            else:
+                problem = _bracket_problem(value)
+            if problem:
+                parser.exit(1, f'error: {option} {entry!r} {problem}\n')
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _bracket_problem(value: str) -> str:
+    """Why DictAction cannot parse a value ('' if it can)."""
+    try:
+        DictAction._parse_iterable(value)
+    except Exception as err:  # noqa: BLE001  (its assertion)
+        return (f'has a bad value ({_squash(err)}): balance its brackets, '
+                "and quote the entry for the shell: 'KEY=[1,2]'")
+    return ''
+
+
 def load_tool_config(config: str,
                      launcher: str = 'none',
                      work_dir: Optional[str] = None,
@@ -49,13 +145,13 @@ def load_tool_config(config: str,
 
     Returns:
         Config: The config, ready for ``Runner.from_cfg``.
+
+    Raises:
+        FileNotFoundError: No such config file.
+        ConfigError: See :func:`read_config`.
     """
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'Config file not found: {config!r}')
-    cfg = Config.fromfile(config)
+    cfg = read_config(config, cfg_options)
     cfg.launcher = launcher
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
     if work_dir:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:

@@ -129,6 +129,8 @@ def _bad_model_files(tiny_models, tmp_path):
                foreign)
     empty_dir = tmp_path / 'sketches'
     empty_dir.mkdir()
+    broken = tmp_path / 'broken.py'
+    broken.write_text('model = dict(\n')
     return [
         ((config, str(tmp_path / 'missing.pth')), 'checkpoint not found'),
         ((config, str(corrupt)), 'corrupt or not a PyTorch checkpoint'),
@@ -136,6 +138,7 @@ def _bad_model_files(tiny_models, tmp_path):
         ((config, str(foreign)), "holds no generator for the 'photo'"),
         ((config, tiny_models['cyclegan'][1]), 'does not match the one'),
         ((str(tmp_path / 'missing.py'), checkpoint), 'config file not found'),
+        ((str(broken), checkpoint), 'line 1: syntax error (\''),
         ((checkpoint, None), 'not a model; pass a training work dir'),
         ((config, None), 'a config needs its checkpoint'),
         ((str(empty_dir), None), 'not a training work dir'),

@@ -53,8 +53,25 @@ def test_check_dataset_tool(tmp_path):
     assert strict.returncode == 1 and 'different image sizes' in strict.stdout
     missing = check_dataset(tmp_path / 'nope.py')
     assert missing.returncode == 1
-    assert 'error: cannot load config' in missing.stderr
-    assert 'Traceback' not in missing.stderr
+    assert missing.stderr == (f'error: {tmp_path}/nope.py: config file not '
+                              'found; check the path\n')
+
+
+def test_bad_cfg_options_are_one_line(tmp_path):
+    """A key without ``=`` and a key that does not fit the config used to
+    be tracebacks (argparse, ``Config.merge_from_dict``)."""
+    config = write_config(str(tmp_path / 'cfg'), str(tmp_path / 'void'))
+    no_value = check_dataset(config, '--cfg-options', 'train_cfg')
+    assert no_value.returncode == 1
+    assert no_value.stderr.startswith(
+        "error: --cfg-options 'train_cfg' is not KEY=VALUE: write e.g.")
+    bad_key = check_dataset(config, '--cfg-options', 'model.type.x=1')
+    assert bad_key.returncode == 1
+    assert bad_key.stderr.startswith(
+        "error: --cfg-options model.type.x=1 does not fit "
+        f'{config} (')
+    for done in (no_value, bad_key):
+        assert done.stderr.count('\n') == 1, done.stderr
 
 
 def test_cfg_options_repoint_data_root(tmp_path):

@@ -374,3 +374,37 @@ def test_dist_train_with_two_cpu_processes(tmp_path, offline_weights):
     assert state['meta']['iter'] == 2
     val, = [s for s in scalars(work_dir) if 'FID/fid' in s]
     assert val['FID/num_fake'] == 2  # gathered from both processes
+
+
+@pytest.mark.parametrize('tool,fault', [
+    ('train', 'syntax'), ('train', 'no value'), ('test', 'bad key'),
+    ('test', 'no value')])
+def test_a_broken_config_or_option_is_one_line(tmp_path, offline_weights,
+                                               tool, fault):
+    """The commonest mistakes: a syntax error in the config, an option
+    without ``=`` (mmengine's DictAction: ValueError inside argparse) and
+    a key that does not fit the config (``Config.merge_from_dict``) were
+    tracebacks."""
+    config = tmp_path / 'mine.py'
+    config.write_text(f"_base_ = '{REPO}/configs/advseg/pix2pix_both_"
+                      "sheep.py'\ntrain_cfg = dict(max_epochs=1\n"
+                      if fault == 'syntax' else
+                      f"_base_ = '{REPO}/configs/advseg/pix2pix_both_"
+                      "sheep.py'\n")
+    args = [f'tools/{tool}.py', str(config)]
+    if tool == 'test':
+        args.append(offline_weights['checkpoint'])
+    if fault == 'no value':
+        args += ['--cfg-options', 'train_cfg.max_epochs', '3']
+    elif fault == 'bad key':
+        args += ['--cfg-options', 'model.generator.type.x=1']
+    error = check_refused(args + ['--work-dir', str(tmp_path / 'work')],
+                          offline_weights)
+    expected = {
+        'syntax': f'error: {config}, line 2: syntax error (',
+        'no value': "error: --cfg-options 'train_cfg.max_epochs' is not "
+        'KEY=VALUE',
+        'bad key': "error: --cfg-options model.generator.type.x=1 does not "
+        f'fit {config} ('}[fault]
+    assert error.startswith(expected), error
+    assert not (tmp_path / 'work').exists()

@@ -13,16 +13,15 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from mmengine.config import DictAction
-
 from mmadvseg.datasets.check import check_dataset_config
+from mmadvseg.utils.config import ConfigOptionsAction
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Check the datasets a config points at')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptionsAction,
                         help='override config settings, e.g. '
                         'train_dataloader.dataset.data_root=data/x')
     parser.add_argument('--strict', action='store_true',
