@@ -31,6 +31,7 @@ from ..utils.weights import (
 )
 from .errors import RunError
 from .resume import (
+    LAST_CHECKPOINT,
     clean_work_dir,
     layout_mismatch,
     require_optimizer_state,
@@ -261,7 +262,13 @@ def test(config: str,
     The generated images go to a new folder that replaces ``image_dir``
     only once the test is complete, and ``metrics.json`` records the
     checkpoint (path and SHA-256) and config that made them. Earlier
-    results are replaced only with ``overwrite``.
+    results are replaced only with ``overwrite``; a training run's files
+    never (see :func:`~.hooks.save_test_results_hook.check_test_outputs`).
+    The work dir is locked for the test, as for a training run. The
+    config copy mmengine's runner writes into the work dir at its start is
+    written with the results instead (a killed test leaves only its logs),
+    and not at all in a training run's work dir, whose copy is the
+    training's record (the test's config and options are in the metrics).
 
     Args:
         config (str): Config file.
@@ -279,15 +286,34 @@ def test(config: str,
     Raises:
         RunError: Bad input (see the module docstring).
     """
-    from mmengine.runner import Runner
-
     from .hooks.save_test_results_hook import check_test_outputs
     state = _read_checkpoint(checkpoint)  # fail before building anything
     cfg = load_tool_config(config, launcher, work_dir, cfg_options)
-    check_inputs(cfg, config, ('test_dataloader', ))
     image_dir = image_dir or osp.join(cfg.work_dir, 'images')
     out = out or osp.join(cfg.work_dir, 'metrics.json')
-    check_test_outputs(image_dir, out, overwrite)
+    check_test_outputs(image_dir, out, overwrite, cfg.work_dir)
+    check_inputs(cfg, config, ('test_dataloader', ))
+    main = _rank() == 0
+    locked = main and lock_folder(cfg.work_dir, 'test')
+    try:
+        _run_test(cfg, config, checkpoint, state, image_dir, out, overwrite,
+                  cfg_options)
+    finally:
+        if locked:
+            unlock_folder(cfg.work_dir)
+
+
+def _run_test(cfg, config: str, checkpoint: str, state: dict, image_dir: str,
+              out: str, overwrite: bool, cfg_options: Optional[dict]) -> None:
+    """Build the runner of a test and run it (the work dir is locked)."""
+    from mmengine.runner import Runner
+
+    class TestRunner(Runner):
+        """A runner that leaves the config copy to SaveTestResultsHook."""
+
+        def dump_config(self) -> None:
+            pass
+
     provenance: Dict[str, Any] = dict(
         config=osp.abspath(config),
         cfg_options=cfg_options or {},
@@ -300,9 +326,12 @@ def test(config: str,
             out_dir=image_dir,
             metrics_file=out,
             overwrite=overwrite,
-            provenance=provenance)
+            provenance=provenance,
+            config_copy=None if osp.isfile(
+                osp.join(cfg.work_dir, LAST_CHECKPOINT)) else osp.join(
+                    cfg.work_dir, osp.basename(config)))
     ]
-    runner = Runner.from_cfg(cfg)
+    runner = TestRunner.from_cfg(cfg)
     problems = 'state_dict' in state and layout_mismatch(
         state, unwrap(runner.model))
     if problems or 'state_dict' not in state:

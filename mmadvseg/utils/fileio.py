@@ -184,6 +184,37 @@ def commit_folder(tmp: str, path: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def write_problem(path: str, folder: bool = False) -> Optional[str]:
+    """Why ``path`` could not be written, checked before the work that makes
+    it (by writing and removing a probe file in the nearest folder that
+    exists).
+
+    Args:
+        path (str): The file (or folder) to write; its folders may not
+            exist yet.
+        folder (bool): ``path`` is a folder, written beside itself and
+            renamed (:func:`partial_folder`). Defaults to False.
+
+    Returns:
+        str | None: The reason, naming the path; None if it can be written.
+    """
+    if osp.isdir(path) != folder and osp.exists(path):
+        return f'{path} is a {"file" if folder else "folder"}, not a ' \
+            f'{"folder" if folder else "file"}'
+    parent = osp.dirname(osp.abspath(path))
+    while not osp.lexists(parent):
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        return f'cannot write {path}: {parent} is not a folder'
+    try:
+        with open(partial_path(osp.join(parent, '.write-probe')), 'x') as f:
+            os.remove(f.name)
+    except OSError as err:
+        return (f'cannot write {path}: {parent} is not writable '
+                f'({err.strerror})')
+    return None
+
+
 class FolderLockedError(RuntimeError):
     """Another running process holds the lock of a folder."""
 
@@ -251,5 +282,5 @@ def unlock_folder(folder: str) -> None:
 __all__ = [
     'PARTIAL_SUFFIX', 'LOCK_NAME', 'FolderLockedError', 'atomic_write',
     'partial_path', 'remove_stale_partials', 'partial_folder',
-    'commit_folder', 'lock_folder', 'unlock_folder'
+    'commit_folder', 'lock_folder', 'unlock_folder', 'write_problem'
 ]

@@ -1,6 +1,11 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """The bodies of tools/train.py and tools/test.py: bad input is one line
 with the file and the fix, before anything is built."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -9,7 +14,9 @@ from mmadvseg.engine import runs
 from mmadvseg.engine.cli import one_line, run_tool
 from mmadvseg.engine.runs import RunError, train
 from mmadvseg.testing import make_paired
+from mmadvseg.utils.fileio import FolderLockedError
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOY = 'configs/toy/pix2pix_both_toy.py'
 
 
@@ -74,3 +81,80 @@ def test_an_error_from_a_dataloader_worker_is_one_line():
         'mmadvseg.datasets.image_io.ImageReadError: a.png: cannot decode\n')
     assert one_line(err) == 'a.png: cannot decode'
     assert one_line(RunError('one line')) == 'one line'
+
+
+CYCLEGAN = 'configs/baselines/cyclegan_bedroom.py'
+
+
+def _checkpoint(path, config: str, options: dict) -> str:
+    """A checkpoint of the config's model (random weights)."""
+    from mmagic.registry import MODELS
+
+    from mmadvseg.utils.config import read_config
+    model = MODELS.build(read_config(config, options).model)
+    torch.save({'state_dict': model.state_dict()}, str(path))
+    return str(path)
+
+
+def test_a_test_never_replaces_its_training_run(tmp_path):
+    """``--work-dir runH --image-dir runH --overwrite`` used to leave the
+    test images and metrics.json in runH, its checkpoints and logs gone."""
+    work_dir = tmp_path / 'runH'
+    work_dir.mkdir()
+    checkpoint = work_dir / 'epoch_1.pth'
+    torch.save({}, str(checkpoint))
+    (work_dir / 'last_checkpoint').write_text('epoch_1.pth')
+    with pytest.raises(RunError, match=f'the image folder {work_dir} is the '
+                       f'work dir {work_dir} or above it'):
+        runs.test(TOY, str(checkpoint), str(work_dir),
+                  image_dir=str(work_dir), overwrite=True)
+    assert sorted(p.name for p in work_dir.iterdir()) == [
+        'epoch_1.pth', 'last_checkpoint']
+
+
+def test_a_test_locks_its_work_dir(tiny_runs, tmp_path):
+    """Two tests into one work dir used to replace each other's results
+    silently; the second now stops, naming the first."""
+    work_dir = str(tmp_path / 'work')
+    options = tiny_runs.options(False)
+    checkpoint = _checkpoint(tmp_path / 'c.pth', CYCLEGAN, options)
+    holder = subprocess.Popen(
+        [sys.executable, '-c', 'import sys, time\n'
+         'from mmadvseg.utils.fileio import lock_folder\n'
+         f'lock_folder({work_dir!r}, "test"); print("locked", flush=True)\n'
+         'sys.stdin.read()'],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
+    try:
+        assert holder.stdout.readline() == 'locked\n'
+        with pytest.raises(FolderLockedError,
+                           match=f'{work_dir} is in use by a test '
+                           f'\\(pid {holder.pid} '):
+            runs.test(CYCLEGAN, checkpoint, work_dir, cfg_options=options)
+    finally:
+        holder.communicate('')
+    assert os.listdir(work_dir) == ['.lock']
+
+
+def test_the_config_copy_is_written_with_the_results(tiny_runs, tmp_path):
+    """mmengine's runner wrote the config into the work dir at its start,
+    so a test that stopped left a config copy without results; in a
+    training run's work dir it replaced the training's copy."""
+    work_dir = tmp_path / 'work'
+    options = tiny_runs.options(False)
+    checkpoint = _checkpoint(tmp_path / 'c.pth', CYCLEGAN, options)
+    stop = dict(options, **{'test_evaluator.metrics.0.type': 'NoSuchMetric'})
+    with pytest.raises(KeyError, match='NoSuchMetric'):
+        runs.test(CYCLEGAN, checkpoint, str(work_dir), cfg_options=stop)
+    assert not [p for p in work_dir.iterdir() if p.is_file()
+                and p.name != '.lock']
+    runs.test(CYCLEGAN, checkpoint, str(work_dir), cfg_options=options)
+    copy = work_dir / 'cyclegan_bedroom.py'
+    assert 'SaveTestResultsHook' in copy.read_text()
+    assert (work_dir / 'metrics.json').is_file()
+    # a training run's work dir keeps the training's copy
+    (work_dir / 'last_checkpoint').write_text('epoch_1.pth')
+    copy.write_text('# the training run\'s config\n')
+    runs.test(CYCLEGAN, checkpoint, str(work_dir), overwrite=True,
+              cfg_options=tiny_runs.options(False))
+    assert copy.read_text() == '# the training run\'s config\n'

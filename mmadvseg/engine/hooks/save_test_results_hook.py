@@ -20,8 +20,10 @@ from ...utils.fileio import (
     commit_folder,
     partial_folder,
     remove_stale_partials,
+    write_problem,
 )
 from ..errors import RunError
+from ..resume import LAST_CHECKPOINT
 
 # where the configs' pipelines keep the source image's path: in the data
 # samples (after KeyMapper) and in the datasets' data infos
@@ -29,19 +31,69 @@ _PATH_KEYS = ('pair_path', 'img_sketch_path')
 _INFO_KEYS = ('pair_path', 'img_A_path')
 
 
-def check_test_outputs(out_dir: str, metrics_file: str,
-                       overwrite: bool) -> None:
-    """Refuse to replace the results of an earlier test unasked.
+#: What marks a training run's files: checkpoints and their pointer.
+CHECKPOINT_SUFFIX = '.pth'
+
+
+def _is_checkpoint(name: str) -> bool:
+    return name.endswith(CHECKPOINT_SUFFIX) or name == LAST_CHECKPOINT
+
+
+def _checkpoint_in(folder: str) -> Optional[str]:
+    """The first checkpoint file (``*.pth``, ``last_checkpoint``) found in
+    ``folder`` or below it, or None."""
+    for root, _, names in os.walk(folder):
+        found = sorted(n for n in names if _is_checkpoint(n))
+        if found:
+            return osp.join(root, found[0])
+    return None
+
+
+def check_test_outputs(out_dir: str,
+                       metrics_file: str,
+                       overwrite: bool,
+                       work_dir: Optional[str] = None) -> None:
+    """Refuse to replace a training run, or the results of an earlier test
+    unasked.
+
+    A test replaces its image folder as a whole, so that folder must not be
+    the work dir or above it, nor hold checkpoints, even with
+    ``overwrite``; the metrics file must not be a checkpoint.
 
     Args:
         out_dir (str): Image folder.
         metrics_file (str): Metrics JSON.
         overwrite (bool): Earlier results may be replaced.
+        work_dir (str, optional): The run's work dir.
 
     Raises:
+        RunError: The images or metrics would replace a training run's
+            files, or cannot be written there.
         FileExistsError: ``out_dir`` is not empty or ``metrics_file``
             exists, and ``overwrite`` is off.
     """
+    image_dir = osp.realpath(out_dir)
+    work = osp.realpath(work_dir) if work_dir else None
+    if work and (work + os.sep).startswith(image_dir.rstrip(os.sep) + os.sep):
+        raise RunError(
+            f'the image folder {out_dir} is the work dir {work_dir} or above '
+            'it: the test replaces that folder as a whole, checkpoints and '
+            'logs included. Give --image-dir a folder of its own (default: '
+            '<work_dir>/images)')
+    held = _checkpoint_in(out_dir)
+    if held or _is_checkpoint(osp.basename(metrics_file)):
+        what = (f'the image folder {out_dir} holds the checkpoint {held}'
+                if held else f'the metrics file {metrics_file} is a '
+                'checkpoint\'s name')
+        raise RunError(
+            f'{what}: the test would replace it. Write the results '
+            'elsewhere (--image-dir, --out)')
+    for path, folder in ((out_dir, True), (metrics_file, False)):
+        problem = write_problem(path, folder)
+        if problem:
+            raise RunError(f'{problem}: choose another --image-dir or --out '
+                           '(checked before the test, which would fail at '
+                           'its end)')
     if overwrite:
         return
     for path in (out_dir, metrics_file):
@@ -78,6 +130,9 @@ class SaveTestResultsHook(Hook):
             to False: they make the test fail before it starts.
         provenance (dict, optional): Recorded in the metrics JSON, e.g.
             the checkpoint, its SHA-256 and the config.
+        config_copy (str, optional): Where to save the runner's config
+            (``runner.cfg``), after the metrics; None saves none. Defaults
+            to None.
     """
 
     priority = 'LOW'
@@ -87,8 +142,10 @@ class SaveTestResultsHook(Hook):
                  metrics_file: Optional[str] = None,
                  fake_key: str = 'fake_photo',
                  overwrite: bool = False,
-                 provenance: Optional[Dict[str, Any]] = None) -> None:
+                 provenance: Optional[Dict[str, Any]] = None,
+                 config_copy: Optional[str] = None) -> None:
         self.out_dir = out_dir
+        self.config_copy = config_copy
         self.metrics_file = metrics_file
         self.fake_key = fake_key
         self.overwrite = overwrite
@@ -102,7 +159,8 @@ class SaveTestResultsHook(Hook):
         self.out_dir = self.out_dir or osp.join(runner.work_dir, 'images')
         self.metrics_file = self.metrics_file or osp.join(
             runner.work_dir, 'metrics.json')
-        check_test_outputs(self.out_dir, self.metrics_file, self.overwrite)
+        check_test_outputs(self.out_dir, self.metrics_file, self.overwrite,
+                           runner.work_dir)
         self._names = _plan_names(runner)
         self._written, self._count = {}, 0
         tmp = [None]
@@ -157,6 +215,9 @@ class SaveTestResultsHook(Hook):
         with atomic_write(self.metrics_file, 'w') as f:
             json.dump(record, f, indent=2, default=float)
         runner.logger.info(f'Metrics written to {self.metrics_file}')
+        if self.config_copy:
+            with atomic_write(self.config_copy, 'w') as f:
+                f.write(runner.cfg.dump())
 
     def _name(self, sample) -> str:
         for key in _PATH_KEYS:

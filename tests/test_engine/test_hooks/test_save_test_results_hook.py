@@ -148,3 +148,79 @@ def test_a_missing_output_key_is_named(tmp_path):
     hook.before_test(runner)
     with pytest.raises(KeyError, match="no 'fake_img'.*fake_photo"):
         hook.after_test_iter(runner, 0, outputs=[_sample(1)])
+
+
+def _training_run(work_dir) -> list:
+    """A training run's files: checkpoints, their pointer, a log."""
+    os.makedirs(osp.join(work_dir, '20240101_000000'))
+    files = ['epoch_1.pth', 'last_checkpoint', 'cfg.py',
+             osp.join('20240101_000000', '20240101_000000.log')]
+    for name in files:
+        with open(osp.join(work_dir, name), 'w') as f:
+            f.write(name)
+    return sorted(files)
+
+
+def _tree(folder) -> list:
+    return sorted(osp.relpath(osp.join(root, name), folder)
+                  for root, _, names in os.walk(folder) for name in names)
+
+
+@pytest.mark.parametrize('image_dir,error', [
+    ('run', 'the image folder {run} is the work dir {run} or above it'),
+    ('.', 'the image folder {root}/. is the work dir {run} or above it'),
+    ('run/', 'the image folder {run}/ is the work dir {run} or above it'),
+    ('other', 'the image folder {root}/other holds the checkpoint '
+     '{root}/other/sub/old.pth: the test would replace it'),
+])
+def test_a_test_never_replaces_a_training_run(tmp_path, image_dir, error):
+    """``--work-dir runH --image-dir runH --overwrite`` used to replace the
+    run's checkpoints, logs and last_checkpoint with the test images."""
+    run = str(tmp_path / 'run')
+    files = _training_run(run)
+    other = tmp_path / 'other' / 'sub'
+    other.mkdir(parents=True)
+    (other / 'old.pth').write_bytes(b'x')
+    image_dir = osp.join(str(tmp_path), image_dir)
+    runner = _runner(run)
+    hook = SaveTestResultsHook(out_dir=image_dir, overwrite=True)
+    with pytest.raises(RunError) as err:
+        _test(hook, runner, [[_sample(10, pair_path='/d/a.jpg')]])
+    assert str(err.value).startswith(
+        error.format(run=run, root=tmp_path)), str(err.value)
+    assert '\n' not in str(err.value)
+    assert _tree(run) == files
+    assert (other / 'old.pth').is_file()
+
+
+def test_metrics_never_replace_a_checkpoint(tmp_path):
+    run = str(tmp_path / 'run')
+    files = _training_run(run)
+    for name in ('epoch_1.pth', 'last_checkpoint'):
+        hook = SaveTestResultsHook(metrics_file=osp.join(run, name),
+                                   overwrite=True)
+        with pytest.raises(RunError, match=f'the metrics file {run}/{name} '
+                           "is a checkpoint's name: the test would replace"):
+            _test(hook, _runner(run), [[_sample(10)]])
+    assert _tree(run) == files
+
+
+@pytest.mark.parametrize('where,error', [
+    ('folder', '{out} is a folder, not a file'),
+    ('under a file', 'cannot write {out}: {root}/notes.txt is not a folder'),
+])
+def test_an_unwritable_metrics_file_stops_the_test_first(tmp_path, where,
+                                                         error):
+    """A bad ``--out`` used to fail only once every image was made."""
+    (tmp_path / 'notes.txt').write_text('x')
+    out = str(tmp_path / ('results' if where == 'folder' else
+                          'notes.txt/metrics.json'))
+    os.makedirs(tmp_path / 'results')
+    hook = SaveTestResultsHook(metrics_file=out)
+    runner = _runner(str(tmp_path / 'work'))
+    with pytest.raises(RunError) as err:
+        hook.before_test(runner)
+    assert str(err.value).startswith(error.format(out=out, root=tmp_path))
+    assert str(err.value).endswith('choose another --image-dir or --out '
+                                   '(checked before the test, which would '
+                                   'fail at its end)')
