@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import threading
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -182,6 +182,44 @@ def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
     return to_bgr_uint8(checked_decode(data, path), path)
 
 
+def header_size(source: Union[str, os.PathLike, bytes]
+                ) -> Optional[Tuple[int, int]]:
+    """Width and height an image file's header claims, read by PIL's format
+    plugins without decoding the pixels and without PIL's decompression
+    bomb check (which refuses a large image without saying how large).
+
+    Args:
+        source (str | os.PathLike | bytes): The file, or its content.
+
+    Returns:
+        tuple[int, int] | None: ``(width, height)``; None when no PIL
+        plugin reads the header.
+    """
+    import io
+    import struct
+    import warnings
+
+    from PIL import Image
+    Image.init()
+    with contextlib.ExitStack() as stack:
+        f = io.BytesIO(source) if isinstance(source, bytes) else \
+            stack.enter_context(open(source, 'rb'))
+        prefix = f.read(16)
+        for fmt in Image.ID:
+            factory, accept = Image.OPEN[fmt]
+            if accept and not accept(prefix):
+                continue
+            f.seek(0)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore')
+                    return tuple(factory(f, '').size)
+            except (SyntaxError, IndexError, TypeError, ValueError, OSError,
+                    struct.error):  # what PIL's Image.open skips over
+                continue
+    return None
+
+
 def to_bgr_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
     """Bring a decoded image to 3-channel BGR uint8, as :func:`decode_image`
     does (also for arrays that come from elsewhere).
@@ -319,5 +357,6 @@ def resize_photo(img: np.ndarray, size: Optional[int],
 __all__ = [
     'RESIZE_MODES', 'ImageReadError', 'decode_image', 'read_image',
     'resize_photo', 'is_truncated_jpeg', 'to_bgr_uint8', 'orient_image',
-    'checked_decode', 'guarded_decode', 'decoder_messages', 'JPEG_DAMAGE'
+    'checked_decode', 'guarded_decode', 'decoder_messages', 'JPEG_DAMAGE',
+    'header_size'
 ]

@@ -23,7 +23,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from ..utils.fileio import atomic_write
+from ..utils.fileio import atomic_write, write_problem
 
 IMAGE_EXTENSIONS = ('bmp', 'jpg', 'jpeg', 'pgm', 'png', 'ppm', 'tif', 'tiff',
                     'webp')
@@ -74,6 +74,13 @@ def load_image(path: os.PathLike) -> torch.Tensor:
                 arr = np.repeat(gray.astype(np.uint8)[..., None], 3, axis=2)
             else:
                 arr = np.array(img.convert('RGB'), dtype=np.uint8)
+    except Image.DecompressionBombError:
+        from ..datasets.image_io import header_size
+        width, height = header_size(path)
+        raise ValueError(
+            f'{path}: {width} x {height} pixels, more than the '
+            f'{2 * Image.MAX_IMAGE_PIXELS} PIL decodes (a damaged header or '
+            'a decompression bomb); delete it or make it smaller') from None
     except (OSError, ValueError) as err:  # PIL's corrupt/truncated errors
         raise ValueError(f'{path}: cannot read the image ({err}); delete or '
                          'regenerate it') from err
@@ -265,6 +272,11 @@ def folder_fid_kid(real_dir: str,
             raise ValueError(f'{name}={value}: must be at least 1')
     if num_workers is None:
         num_workers = default_num_workers()
+    elif num_workers < 0:
+        raise ValueError(f'num_workers={num_workers}: must be at least 0')
+    problem = json_file and write_problem(json_file)
+    if problem:
+        raise ValueError(f'{problem}: choose another JSON file')
     folders = dict(real=real_dir, fake=fake_dir)
     for folder in folders.values():  # fail before loading the model
         check_image_folder(folder, nproc=max(num_workers, 1))
@@ -309,9 +321,22 @@ def folder_fid_kid(real_dir: str,
         seconds=elapsed,
         images_per_second=(num_real + num_fake) / elapsed)
     if json_file:
-        with atomic_write(json_file, 'w') as f:
-            json.dump(result, f, indent=2)
+        save_fid_kid(result, json_file)
     return result
+
+
+def save_fid_kid(result: Dict, json_file: str) -> None:
+    """Write a result of :func:`folder_fid_kid` as JSON, atomically.
+
+    Args:
+        result (dict): The result.
+        json_file (str): The file.
+
+    Raises:
+        OSError: It cannot be written (the file is left as it was).
+    """
+    with atomic_write(json_file, 'w') as f:
+        json.dump(result, f, indent=2)
 
 
 def format_fid_kid(result: Dict) -> str:

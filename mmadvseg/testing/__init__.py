@@ -9,6 +9,7 @@ from .tiny_data import (
                         make_batch,
                         make_paired,
                         make_unpaired,
+                        png_header,
 )
 from .tiny_models import (
                         tiny_mask2former_cfg,
@@ -20,5 +21,5 @@ __all__ = [
     'dataset_cfg', 'load_pipeline', 'make_batch', 'make_paired',
     'make_unpaired', 'tiny_mask2former_cfg', 'tiny_segmenter_cfg',
     'tiny_translation_cfg', 'OracleSegmenter', 'image_key',
-    'save_random_inception_weights'
+    'save_random_inception_weights', 'png_header'
 ]

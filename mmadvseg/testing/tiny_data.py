@@ -97,3 +97,26 @@ def make_batch(root: str, paired: bool, test_mode: bool = False,
     from mmengine.dataset import pseudo_collate
     dataset = DATASETS.build(dataset_cfg(root, paired, test_mode))
     return pseudo_collate([dataset[i] for i in range(batch_size)])
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is ``width x height`` (with no pixel data): an
+    image too large to decode, or a damaged header, for tests.
+
+    Args:
+        width (int): Claimed width.
+        height (int): Claimed height.
+
+    Returns:
+        bytes: The file's content.
+    """
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data)))
+
+    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) +
+            chunk(b'IDAT', zlib.compress(b'')) + chunk(b'IEND', b''))

@@ -12,11 +12,9 @@ size=size)['predictions'][0]`` is exactly the page's image). Every problem
 with an input is a :class:`DemoInputError` whose message is meant for the
 page.
 """
-import io
 import os
 import os.path as osp
 import threading
-import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 import cv2
@@ -29,7 +27,12 @@ from ..apis import (
     photo_sketcher,
     resize_longer,
 )
-from ..datasets.image_io import ImageReadError, decode_image, orient_image
+from ..datasets.image_io import (
+    ImageReadError,
+    decode_image,
+    header_size,
+    orient_image,
+)
 from ..visualization import (
     colorize_labels,
     segmentation_view,
@@ -92,15 +95,10 @@ def demo_sketcher(config: str) -> Tuple[Any, str]:
 
 def upload_size(data: bytes) -> Optional[Tuple[int, int]]:
     """Width and height from an image file's header (None when PIL cannot
-    tell); nothing is decoded."""
-    from PIL import Image
+    tell); nothing is decoded, and the size is the header's however large
+    (:func:`~mmadvseg.datasets.image_io.header_size`)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')  # MAX_PIXELS is checked here
-            with Image.open(io.BytesIO(data)) as img:
-                return img.size
-    except Image.DecompressionBombError:
-        return (MAX_PIXELS + 1, 1)
+        return header_size(data)
     except Exception:  # noqa: BLE001  (not for PIL: the decoder decides)
         return None
 

@@ -9,6 +9,7 @@ from mmadvseg.datasets.image_io import (
     ImageReadError,
     decode_image,
     decoder_messages,
+    header_size,
     is_truncated_jpeg,
     read_image,
     resize_photo,
@@ -100,3 +101,15 @@ def test_resize_photo():
     assert resize_photo(img, None) is img
     with pytest.raises(ValueError, match='resize mode'):
         resize_photo(img, 16, 'fit')
+
+
+def test_header_size_is_the_claimed_size_without_decoding(tmp_path):
+    """PIL's own open refuses a header over its limit without the size."""
+    from mmadvseg.testing import png_header
+    bomb = png_header(100_000, 100_000)
+    (tmp_path / 'bomb.png').write_bytes(bomb)
+    assert header_size(bomb) == (100_000, 100_000)
+    assert header_size(str(tmp_path / 'bomb.png')) == (100_000, 100_000)
+    ok, jpg = cv2.imencode('.jpg', np.zeros((7, 5, 3), np.uint8))
+    assert header_size(jpg.tobytes()) == (5, 7)
+    assert header_size(b'just some notes') is None

@@ -15,6 +15,7 @@ from mmadvseg.evaluation.image_folder import (
     load_image,
 )
 from mmadvseg.evaluation.inception import FID_WEIGHTS_NAME
+from mmadvseg.testing import png_header
 
 
 def test_load_image_is_rgb_in_unit_range(tmp_path):
@@ -32,6 +33,17 @@ def test_unreadable_image_is_named(tmp_path):
     path = tmp_path / 'cut.png'
     path.write_bytes(png.tobytes()[:40])
     with pytest.raises(ValueError, match='cut.png: cannot read the image'):
+        load_image(str(path))
+
+
+def test_a_huge_header_is_named_with_its_size(tmp_path):
+    """PIL's DecompressionBombError is no OSError: it escaped as a
+    traceback without the file's name."""
+    path = tmp_path / 'bomb.png'
+    path.write_bytes(png_header(100_000, 100_000))
+    with pytest.raises(ValueError, match=f'^{path}: 100000 x 100000 pixels, '
+                       'more than the .* PIL decodes .*; delete it or make '
+                       'it smaller$'):
         load_image(str(path))
 
 

@@ -3,8 +3,6 @@
 the page's images are the Colorizer's output and its segmenter's view, a
 photo is sketched first, bad inputs are one message."""
 import re
-import struct
-import zlib
 
 import cv2
 import numpy as np
@@ -13,6 +11,7 @@ from mmengine.config import Config
 
 from mmadvseg.apis import Colorizer, load_image, resize_longer
 from mmadvseg.datasets.sketch import build_sketcher
+from mmadvseg.testing import png_header
 from mmadvseg.visualization import THING_COLOR
 from mmadvseg.web.demo import MAX_PIXELS, DemoInputError, model_size
 
@@ -20,17 +19,6 @@ from mmadvseg.web.demo import MAX_PIXELS, DemoInputError, model_size
 def decode(png: bytes) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
 
-
-def png_header(width: int, height: int) -> bytes:
-    """A PNG that says it is ``width x height`` (with no pixel data)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack('>I', len(data)) + kind + data +
-                struct.pack('>I', zlib.crc32(kind + data)))
-
-    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) +
-            chunk(b'IDAT', zlib.compress(b'')) + chunk(b'IEND', b''))
 
 
 def test_a_drawing_gives_the_colorizers_output_and_its_segmentation(
@@ -86,7 +74,10 @@ def test_a_photo_is_sketched_first(web_demo, toy_run):
     (b'\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0', 'notes.txt: not an image'),
     (png_header(10_000, 10_000), 'notes.txt: too large (10000 x 10000 '
      f'pixels; at most {MAX_PIXELS // 10**6} megapixels)'),
-], ids=['text', 'empty', 'cut-png', 'huge-png'])
+    # over PIL's own limit: its error was reported as "40000001 x 1 pixels"
+    (png_header(100_000, 100_000), 'notes.txt: too large (100000 x 100000 '
+     'pixels;'),
+], ids=['text', 'empty', 'cut-png', 'huge-png', 'bomb-png'])
 def test_bad_inputs_are_one_message(web_demo, data, message):
     with pytest.raises(DemoInputError, match=re.escape(message)):
         web_demo(data, name='notes.txt')

@@ -15,14 +15,28 @@ Example::
 import argparse
 import sys
 
-from mmadvseg.evaluation.image_folder import folder_fid_kid, format_fid_kid
+from mmadvseg.evaluation.image_folder import (
+    folder_fid_kid,
+    format_fid_kid,
+    save_fid_kid,
+)
+from mmadvseg.utils.fileio import write_problem
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{value} is not at least 1')
-    return value
+def at_least(minimum: int):
+    """An argparse type: an integer not below ``minimum``."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f'{value} is not at least {minimum}')
+        return value
+
+    return parse
+
+
+positive_int = at_least(1)
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,7 +60,7 @@ def parse_args() -> argparse.Namespace:
         help='cuda, cuda:0 or cpu (default: cuda if available)')
     parser.add_argument(
         '--num-workers',
-        type=int,
+        type=at_least(0),
         default=None,
         help='image-reading processes (default: min(4, CPUs - 1))')
     parser.add_argument('--kid-subsets', type=positive_int, default=100)
@@ -59,6 +73,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    problem = args.json and write_problem(args.json)
+    if problem:  # before the work, not after it
+        sys.exit(f'error: {problem}: choose another --json')
     try:
         result = folder_fid_kid(
             args.real_dir,
@@ -71,11 +88,17 @@ def main() -> None:
             kid_subsets=args.kid_subsets,
             kid_subset_size=args.kid_subset_size,
             kid_seed=args.kid_seed,
-            json_file=args.json)
+            json_file=None)
     except (OSError, ValueError, RuntimeError) as err:
         # missing folder or weights, unreadable image or weight file
         sys.exit(f'error: {err}')
-    print(format_fid_kid(result))
+    print(format_fid_kid(result), flush=True)
+    if args.json:
+        try:  # its folder was checked first; the FID is printed anyway
+            save_fid_kid(result, args.json)
+        except OSError as err:
+            sys.exit(f'error: cannot write {args.json} ({err.strerror}); '
+                     'the result is printed above')
 
 
 if __name__ == '__main__':
