@@ -1,5 +1,6 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """FID (pytorch-fid compatible) and KID of translated images."""
+import contextlib
 import hashlib
 import json
 import logging
@@ -147,7 +148,10 @@ class AdvSegFIDKID(TranslationMetric):
                 f'{type(self).__name__}: the feature cache {path} is damaged '
                 f'({type(err).__name__}: {err}); deleted, the real-image '
                 'features are computed again.', 'current', logging.WARNING)
-            os.remove(path)
+            # another process may have found the damage and deleted it
+            # first; the recomputed cache replaces it atomically
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
             return None
         print_log(
             f'{type(self).__name__}: loaded {len(features)} real-image '

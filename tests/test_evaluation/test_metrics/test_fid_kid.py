@@ -227,3 +227,25 @@ def test_wrong_key_is_explained(inception_weights, tmp_path):
         3, 8, 8))
     with pytest.raises(KeyError, match='fake_photo'):
         metric.process({}, [sample])
+
+
+def test_a_damaged_cache_read_by_two_processes_at_once(
+        tmp_path, monkeypatch, inception_weights):
+    """Both find the damage and both delete: the second used to crash with
+    FileNotFoundError inside the error handler."""
+    cache = tmp_path / 'fid_real_x.npz'
+    cache.write_bytes(b'not a zip file')
+    first, second = (AdvSegFIDKID(inception_path=inception_weights)
+                     for _ in range(2))
+    real_load = fid_kid.np.load
+    calls = []
+
+    def the_other_one_first(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:  # the second reads (and deletes) it meanwhile
+            assert second._load_cache(path) is None
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(fid_kid.np, 'load', the_other_one_first)
+    assert first._load_cache(str(cache)) is None
+    assert len(calls) == 2 and not cache.exists()
