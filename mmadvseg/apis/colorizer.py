@@ -38,6 +38,7 @@ import numpy as np
 
 from ..datasets.image_io import ImageReadError, to_bgr_uint8
 from ..datasets.sketch.methods import SKETCH_OPTIONS
+from ..utils.fileio import remove_stale_partials
 from .inputs import list_inputs, load_image, resize_longer
 from .model_files import resolve_model
 from .outputs import GRID_SUFFIX, SKETCH_SUFFIX, plan_outputs, write_outputs
@@ -224,6 +225,8 @@ class Colorizer:
         extras = [SKETCH_SUFFIX] * from_photo + [GRID_SUFFIX] * grid
         outputs = plan_outputs([item[1:] for item in items], out_dir,
                                extras) if out_dir else None
+        if out_dir:  # what killed runs left; a running one keeps its own
+            remove_stale_partials(out_dir, recursive=True)
         result: Dict[str, Any] = dict(
             predictions=[None] * len(items), visualization=[None] * len(items),
             written=[], failed=[], seed=resolve_seed(seed), notes=[])

@@ -296,3 +296,22 @@ def test_photos_are_sketched_first_and_saved_with_grids(colorizers,
                                   colour)
     np.testing.assert_array_equal(cv2.imread(str(out / 'photo_grid.png')),
                                   np.concatenate([drawn, colour], 1))
+
+
+def test_partials_of_killed_runs_are_removed(colorizers, tmp_path):
+    """A colorize.py killed while writing left ``.partial`` files that no
+    later run removed; a running writer's own stay."""
+    src = tmp_path / 'in'
+    src.mkdir()
+    cv2.imwrite(str(src / 'a.png'), sketch(40, 30))
+    out = tmp_path / 'out'
+    (out / 'sub').mkdir(parents=True)
+    dead = 2**22 + 1
+    stale = [f'a.png.{dead}.0a1b2c3d.partial',
+             osp.join('sub', f'b.png.{dead}.0a1b2c3d.partial')]
+    alive = f'c.png.{os.getpid()}.0a1b2c3d.partial'
+    for name in stale + [alive]:
+        (out / name).write_bytes(b'half a png')
+    colorizers['pix2pix'](str(src), seed=0, out_dir=str(out),
+                          show_progress=False)
+    assert _all_files(out) == ['a.png', alive]
