@@ -1,12 +1,16 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-from typing import Callable, Dict, List, Optional, Tuple
+import zlib
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
 import torch
 from mmagic.models.editors.cyclegan.cyclegan_modules import GANImageBuffer
 from mmagic.registry import MODELS
 from mmengine.logging import MessageHub
 from torch import Tensor
 
+from .grad_norm_probe import GradNormProbeMixin
 from .mmagic_compat import TranslationModelCompatMixin
 
 MAP_MODES = ('soft', 'hard', 'gumbel', 'detached')
@@ -14,10 +18,11 @@ VARIANTS = {
     'multiclass': ('multiclass', ),
     'binary': ('binary', ),
     'both': ('multiclass', 'binary'),
+    'consistency': (),  # SemanticConsistencyLoss only, no discriminator
 }
 
 
-class AdvSegMixin(TranslationModelCompatMixin):
+class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
     """Adds AdvSegLoss to an mmagic translation model.
 
     Configured by an ``adv_seg`` dict (None: the model is the baseline,
@@ -25,7 +30,12 @@ class AdvSegMixin(TranslationModelCompatMixin):
 
     - ``segmenter`` (dict): a ``FrozenPanopticSegmenter`` config.
     - ``variant`` (str): ``'multiclass'`` (a discriminator on the per-class
-      probabilities), ``'binary'`` (on the thing/stuff map) or ``'both'``.
+      probabilities), ``'binary'`` (on the thing/stuff map), ``'both'`` or
+      ``'consistency'`` (no discriminator: the ``consistency`` term only).
+    - ``consistency`` (dict, optional): a ``SemanticConsistencyLoss`` config
+      (without ``type``) for paired data: the generated photo's segmentation
+      against the real photo's (a non-adversarial control; with a
+      discriminator variant it adds to the adversarial terms).
     - ``loss_weights`` (dict): weight per term, keys ``multiclass`` and
       ``binary``; default 1.0 each (the paper's ablation).
     - ``discriminator`` (dict): a ``SegPatchDiscriminator`` config without
@@ -51,6 +61,10 @@ class AdvSegMixin(TranslationModelCompatMixin):
       reference CycleGAN does with 50); 0 (default) for the current ones
       only. Needs ``condition=None``.
 
+    Common random numbers: what the AdvSegLoss parts draw (initial weights,
+    Gumbel noise, buffer picks) comes from random states of their own, so
+    with zero weights an arm trains to its baseline's weights bit for bit.
+
     The segmentation discriminators live in ``self.discriminators`` under
     ``advseg_<variant>[_<domain>]`` keys, so the discriminators' optimizer,
     requires_grad toggling, DDP wrapping and checkpoints cover them.
@@ -62,6 +76,9 @@ class AdvSegMixin(TranslationModelCompatMixin):
     fakes with a graph shared by the discriminator (detached) and generator
     terms, the reals without a graph.
     """
+
+    #: Whether each input comes with its target (``consistency`` needs it).
+    paired_data: bool = False
 
     def __init__(self,
                  *args,
@@ -92,12 +109,15 @@ class AdvSegMixin(TranslationModelCompatMixin):
         """
         object.__setattr__(self, 'segmenter', None)
         self.adv_seg_terms: List[Tuple[str, str, str]] = []
+        self.adv_seg_consistency: Optional[torch.nn.Module] = None
         if adv_seg is None:
             return
         # built on a forked random state: the generators and discriminators
         # of every arm of a seed get the same initial weights
         with torch.random.fork_rng(devices=[]):
             self._build_adv_seg(dict(adv_seg))
+            # the seed of the AdvSegLoss parts' own random numbers
+            self._adv_seg_seed = int(torch.randint(2**31, ()))
 
     def _build_adv_seg(self, adv_seg: dict) -> None:
         variant = adv_seg.pop('variant', 'both')
@@ -140,6 +160,16 @@ class AdvSegMixin(TranslationModelCompatMixin):
         if len(set(domains)) != len(domains):
             raise ValueError(f'adv_seg.domains lists a domain twice: '
                              f'{domains}')
+        consistency = adv_seg.pop('consistency', None)
+        if variant == 'consistency' and consistency is None:
+            consistency = {}
+        if consistency is not None:
+            if not self.paired_data:
+                raise ValueError('adv_seg.consistency needs paired data (the '
+                                 'real photo of each sketch): use it with '
+                                 'Pix2Pix')
+            self.adv_seg_consistency = MODELS.build(
+                dict(type='SemanticConsistencyLoss', **consistency))
         if adv_seg:
             raise TypeError(f'Unknown adv_seg keys: {sorted(adv_seg)}')
 
@@ -180,8 +210,29 @@ class AdvSegMixin(TranslationModelCompatMixin):
         """Initialise generators and discriminators, then the segmentation
         discriminators (the segmenter keeps its checkpoint weights)."""
         super().init_weights()
-        for key, _, _ in self.adv_seg_terms:
-            self.get_module(self.discriminators)[f'advseg_{key}'].init_weights()
+        with torch.random.fork_rng(devices=[]):  # common random numbers
+            for key, _, _ in self.adv_seg_terms:
+                self.get_module(
+                    self.discriminators)[f'advseg_{key}'].init_weights()
+
+    @contextmanager
+    def _own_random_state(self, salt: int, device: torch.device) -> Iterator:
+        """Draw torch's and numpy's global random numbers from a state of
+        their own, seeded by the model's AdvSegLoss seed, the iteration and
+        ``salt``; the global states are restored afterwards. Stateless per
+        iteration, so a resumed run draws what it would have drawn."""
+        it = MessageHub.get_current_instance().get_info('iter', 0)
+        seed = int(np.random.SeedSequence(
+            [self._adv_seg_seed, it, salt]).generate_state(1)[0])
+        np_state = np.random.get_state()
+        devices = [device] if device.type == 'cuda' else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            try:
+                yield
+            finally:
+                np.random.set_state(np_state)
 
     def _segment(self, outputs: dict, name: str, with_grad: bool):
         """The maps of ``outputs[name]`` in the configured mode, segmented
@@ -194,9 +245,11 @@ class AdvSegMixin(TranslationModelCompatMixin):
             with torch.set_grad_enabled(with_grad and torch.is_grad_enabled()):
                 soft = self.segmenter(outputs[name])
                 outputs[f'soft_{cache_key}'] = soft
-                outputs[cache_key] = self.segmenter.map(
-                    soft.probs, 'hard' if mode == 'detached' else mode,
-                    **(self.adv_seg_gumbel if mode == 'gumbel' else {}))
+                with self._own_random_state(zlib.crc32(name.encode()),
+                                            soft.probs.device):
+                    outputs[cache_key] = self.segmenter.map(
+                        soft.probs, 'hard' if mode == 'detached' else mode,
+                        **(self.adv_seg_gumbel if mode == 'gumbel' else {}))
         return outputs[cache_key]
 
     def _seg_inputs(self, outputs: dict, kind: str, domain: str, fake: bool,
@@ -232,14 +285,15 @@ class AdvSegMixin(TranslationModelCompatMixin):
         """
         losses = dict()
         discriminators = self.get_module(self.discriminators)
-        for key, kind, domain in self.adv_seg_terms:
+        for index, (key, kind, domain) in enumerate(self.adv_seg_terms):
             disc = discriminators[f'advseg_{key}']
             real_pred = disc(*self._seg_inputs(outputs, kind, domain, False,
                                                detach=True))
             fake_seg, condition = self._seg_inputs(outputs, kind, domain,
                                                    True, detach=True)
-            fake_pred = disc(self.adv_seg_buffers[key].query(fake_seg),
-                             condition)
+            with self._own_random_state(index, fake_seg.device):
+                fake_seg = self.adv_seg_buffers[key].query(fake_seg)
+            fake_pred = disc(fake_seg, condition)
             losses[f'loss_advseg_{key}_d'] = self.adv_seg_losses[
                 key].discriminator_loss(real_pred, fake_pred)
             losses[f'advseg_{key}_d_real_logit'] = real_pred.detach().mean()
@@ -272,6 +326,14 @@ class AdvSegMixin(TranslationModelCompatMixin):
                 *self._seg_inputs(outputs, kind, domain, True, detach=False))
             losses[f'loss_advseg_{key}_g'] = self.adv_seg_losses[
                 key].generator_loss(fake_pred)
+        if self.adv_seg_consistency is not None:
+            domain = self._default_domain
+            self._segment(outputs, f'fake_{domain}', with_grad=True)
+            self._segment(outputs, f'real_{domain}', with_grad=False)
+            fake, real = (outputs[f'soft_seg_{kind}_{domain}']
+                          for kind in ('fake', 'real'))
+            losses['loss_semcons'] = self.adv_seg_consistency(
+                fake.probs, real.probs, fake.binary, real.binary)
         return losses
 
     def _add_losses(self, loss: Tensor, log_vars: dict,
@@ -305,53 +367,6 @@ class AdvSegMixin(TranslationModelCompatMixin):
             self._grad_probe = None
         log_vars.update(probe or {})
         return loss, log_vars
-
-    def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
-        """mmengine's ``parse_losses``; on a diagnostics iteration it first
-        measures each generator term's gradient at the generated image
-        (see :meth:`_init_diagnostics`)."""
-        if self._grad_probe is not None:
-            probe, outputs = self._grad_probe
-            probe.update(self._grad_norms(losses, outputs))
-        return super().parse_losses(losses)
-
-    def _init_diagnostics(self, grad_norm_interval: int = 0) -> None:
-        """Set up the gradient-norm diagnostics.
-
-        Every ``grad_norm_interval`` iterations (0: never), the generator
-        step logs ``gradnorm_<term>``: the mean over the batch of the L2
-        norm of each loss term's gradient with respect to the generated
-        image ``fake_<default domain>`` (for the identity term, which does
-        not reach it, the identity output). It tells which term drives the
-        generator; each costs one more backward pass through the term's own
-        graph (for the segmentation terms, the segmenter's).
-
-        Args:
-            grad_norm_interval (int): Iterations between measurements.
-        """
-        self.grad_norm_interval = int(grad_norm_interval)
-        self._grad_probe: Optional[tuple] = None
-
-    def _grad_norms(self, losses: Dict[str, Tensor],
-                    outputs: dict) -> Dict[str, Tensor]:
-        norms = {}
-        images = [
-            outputs.get(f'{kind}_{self._default_domain}')
-            for kind in ('fake', 'identity')
-        ]
-        images = [x for x in images if x is not None and x.requires_grad]
-        for key, value in losses.items():
-            if 'loss' not in key or not isinstance(value, Tensor) \
-                    or not value.requires_grad:
-                continue
-            for image in images:
-                grad, = torch.autograd.grad(
-                    value, image, retain_graph=True, allow_unused=True)
-                if grad is not None:
-                    norms[f'gradnorm_{key}'] = grad.flatten(1).norm(
-                        dim=1).mean().detach()
-                    break
-        return norms
 
 def _map_mode(map_mode: Optional[str], hard: Optional[bool]) -> str:
     """``adv_seg.map_mode``, accepting the older ``hard=True``."""
