@@ -13,7 +13,9 @@ from .scenes import ToyScenes
 #: The translation models of the toy experiment and their variants (the
 #: ``configs/toy/<model>_<variant>_toy.py`` leaves).
 TOY_GANS = ('pix2pix', 'cyclegan')
-TOY_VARIANTS = ('baseline', 'multiclass', 'binary', 'both')
+TOY_VARIANTS = ('baseline', 'multiclass', 'binary', 'both', 'consistency')
+#: Variants for paired data only (no CycleGAN leaf).
+PAIRED_ONLY_VARIANTS = ('consistency', )
 #: Where the protocols' finished runs are recorded (relative to the
 #: repository root), kept with the code.
 RECORDS_DIR = osp.join('results', 'toy')
@@ -38,7 +40,9 @@ class Arm:
     name: Optional[str] = None
 
     def __post_init__(self) -> None:
-        if self.model not in TOY_GANS or self.variant not in TOY_VARIANTS:
+        if self.model not in TOY_GANS or self.variant not in TOY_VARIANTS or (
+                self.model != 'pix2pix'
+                and self.variant in PAIRED_ONLY_VARIANTS):
             raise ValueError(f'unknown arm {self.model}/{self.variant}; '
                              f'models {TOY_GANS}, variants {TOY_VARIANTS}')
         if self.name is None:
@@ -65,11 +69,12 @@ def run_name(model: str, arm: str, seed: int) -> str:
 def grid_arms(models: Sequence[str] = TOY_GANS,
               variants: Sequence[str] = TOY_VARIANTS,
               overrides: Optional[Dict[str, Any]] = None) -> List[Arm]:
-    """Every model x variant; ``overrides`` apply to the AdvSegLoss arms,
-    not to the baselines."""
+    """Every model x variant (paired-only variants with Pix2Pix only);
+    ``overrides`` apply to the AdvSegLoss arms, not to the baselines."""
     return [
         Arm(m, v, {} if v == 'baseline' else dict(overrides or {}))
         for m in models for v in variants
+        if m == 'pix2pix' or v not in PAIRED_ONLY_VARIANTS
     ]
 
 

@@ -23,6 +23,8 @@ def test_all_leaves_exist():
             assert f'{model}_{dataset}' in names
             for variant in ('multiclass', 'binary', 'both'):
                 assert f'{model}_{variant}_{dataset}' in names
+        # the non-adversarial control, paired data only
+        assert f'pix2pix_consistency_{dataset}' in names
 
 
 @pytest.mark.parametrize('path', LEAVES, ids=lambda p: osp.basename(p))
@@ -62,9 +64,12 @@ def test_leaf_config_matches_its_name(path):
         None: [],
         'multiclass': ['advseg_multiclass'],
         'binary': ['advseg_binary'],
-        'both': ['advseg_binary', 'advseg_multiclass']
+        'both': ['advseg_binary', 'advseg_multiclass'],
+        'consistency': [],
     }[variant]
     assert seg_discs == expected
+    assert (model.adv_seg_consistency is not None) == (
+        variant == 'consistency')
 
 
 def test_schedule_decays_linearly_to_zero_after_100_epochs():

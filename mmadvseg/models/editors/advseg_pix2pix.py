@@ -17,3 +17,5 @@ class AdvSegPix2Pix(AdvSegMixin, Pix2Pix):
     Args: those of mmagic's ``Pix2Pix``, plus ``adv_seg`` and
     ``grad_norm_interval`` (see :meth:`AdvSegMixin.__init__`).
     """
+
+    paired_data = True
