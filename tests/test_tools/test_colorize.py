@@ -13,7 +13,6 @@ from typing import Optional
 import cv2
 import numpy as np
 import pytest
-from mmengine.config import Config
 
 from mmadvseg.apis import Colorizer
 from mmadvseg.datasets.convert import ConvertSpec
@@ -60,12 +59,8 @@ def run_test_tool(exp: ToyExperiment, name: str, tmp_path,
         "real_key='img_photo')])"
     ]
     if seed is not None:
-        imports = Config.fromfile(config).custom_imports['imports'] + [
-            'mmadvseg.testing.reseed_hook'
-        ]
         lines += [
-            f'custom_imports = dict(imports={imports!r})',
-            f"custom_hooks = [dict(type='ReseedTestIterHook', seed={seed})]",
+            f"custom_hooks = [dict(type='SeededEvalHook', seed={seed})]",
             'test_dataloader = dict(batch_size=1)'
         ]
     derived = tmp_path / 'test_config.py'

@@ -3,6 +3,7 @@
 (:func:`mmadvseg.engine.runs.train`): its work dir is locked while it runs,
 a killed run resumes bit for bit, and an experiment's work dir takes one
 experiment at a time."""
+import glob
 import json
 import os
 import os.path as osp
@@ -101,6 +102,27 @@ def _flatten(tree, prefix: str = '') -> dict:
     for key, value in items:
         out.update(_flatten(value, f'{prefix}.{key}'))
     return out
+
+
+def test_a_checkpoint_scores_the_same_twice(toy_exp, tmp_path, monkeypatch):
+    """Evaluation is deterministic (``SeededEvalHook``: fixed dropout masks
+    per test iteration): ``tools/test.py``'s function gives the toy run's
+    checkpoint identical metrics twice."""
+    from mmadvseg.engine.runs import test
+    exp, segmenters, torch_home = toy_exp
+    monkeypatch.setenv('TORCH_HOME', torch_home)
+    spec = _spec(exp, segmenters, 'scored')
+    run_single(spec['work_dir'])
+    config, = glob.glob(osp.join(spec['work_dir'], '*.py'))
+    scores = []
+    for name in ('first', 'second'):
+        test(config, osp.join(spec['work_dir'], 'iter_4.pth'),
+             work_dir=str(tmp_path / name))
+        with open(tmp_path / name / 'metrics.json') as f:
+            scores.append(json.dumps(json.load(f)['metrics'],
+                                     sort_keys=True))
+    assert scores[0] == scores[1]
+    assert 'Judge/mIoU' in scores[0]
 
 
 def test_toy_run_and_experiment_take_the_work_dir_lock(toy_exp):
