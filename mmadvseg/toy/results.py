@@ -56,6 +56,59 @@ def t_interval(diffs: Sequence[float],
     return mean, mean - half, mean + half
 
 
+def with_curve_mean(run: Dict[str, Any], metric: str) -> Dict[str, Any]:
+    """A run whose metrics also hold ``metric`` when it names a curve mean,
+    ``<key>@last<k>``: the mean of the last ``k`` validations of ``key``
+    (NaN without ``k`` of them). Other names leave the run as it is.
+
+    Args:
+        run (dict): The result of a run (``metrics``, ``curves``).
+        metric (str): E.g. ``'Judge/mIoU@last3'``.
+
+    Returns:
+        dict: ``run``, or a copy with the metric added.
+    """
+    key, sep, last = metric.partition('@last')
+    if not sep or metric in run['metrics']:
+        return run
+    values = [v for _, v in run.get('curves', {}).get(key, [])][-int(last):]
+    mean = statistics.fmean(values) if len(values) == int(last) else math.nan
+    return dict(run, metrics=dict(run['metrics'], **{metric: mean}))
+
+
+def holm(p_values: Sequence[float], alpha: float = 0.05) -> List[bool]:
+    """Holm's step-down test: which hypotheses are rejected at family-wise
+    error ``alpha`` (NaN p-values are never rejected and count as tests).
+
+    Args:
+        p_values (Sequence[float]): One per comparison.
+        alpha (float): Family-wise error rate. Defaults to 0.05.
+
+    Returns:
+        list[bool]: Rejected, in the order of ``p_values``.
+    """
+    order = sorted(range(len(p_values)),
+                   key=lambda i: (math.isnan(p_values[i]), p_values[i]))
+    rejected = [False] * len(p_values)
+    for rank, i in enumerate(order):
+        if math.isnan(p_values[i]) or \
+                p_values[i] > alpha / (len(p_values) - rank):
+            break
+        rejected[i] = True
+    return rejected
+
+
+def _p_values(diffs: Sequence[float]) -> Tuple[float, float]:
+    """Two-sided p-values of the paired t test and of Wilcoxon's exact
+    signed-rank test (NaN when undefined)."""
+    diffs = [d for d in diffs if not math.isnan(d)]
+    if len(diffs) < 2 or not any(diffs):
+        return math.nan, math.nan
+    from scipy.stats import ttest_1samp, wilcoxon
+    return (float(ttest_1samp(diffs, 0.0).pvalue),
+            float(wilcoxon(diffs).pvalue))
+
+
 def _arm(run: Dict[str, Any]) -> str:
     return run.get('arm') or run['variant'] + ''.join(
         f'_{k.split(".")[-1]}{v}'
@@ -103,7 +156,9 @@ def paired_differences(runs: List[Dict[str, Any]],
 
     Only seeds both have, trained with the same segmenter weights, are
     paired. The number of comparisons is returned with each row, with the
-    Bonferroni-adjusted interval of the primary metric.
+    Bonferroni-adjusted interval of the primary metric, its paired t and
+    Wilcoxon signed-rank p-values, Holm's decision over the rows and the
+    count of seeds where the arm is above its baseline.
 
     Args:
         runs (list[dict]): Results of single runs.
@@ -116,8 +171,12 @@ def paired_differences(runs: List[Dict[str, Any]],
     Returns:
         list[dict]: ``model``, ``arm``, ``n``, ``comparisons`` and per
         metric ``<metric>`` = (mean, low, high) of the differences, plus
-        ``<primary>_bonferroni``.
+        ``<primary>_bonferroni``, ``<primary>_p_t``,
+        ``<primary>_p_wilcoxon``, ``<primary>_holm`` (rejected at 5 %
+        family-wise) and ``<primary>_above`` (seeds with a positive
+        difference).
     """
+    runs = [with_curve_mean(run, primary) for run in runs]
     by_arm: Dict[tuple, Dict[int, Dict[str, Any]]] = {}
     for run in runs:
         by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
@@ -142,7 +201,15 @@ def paired_differences(runs: List[Dict[str, Any]],
                  base[s]['metrics'].get(primary, math.nan) for s in seeds]
         row[f'{primary}_bonferroni'] = t_interval(diffs,
                                                   1 - 0.05 / comparisons)
+        row[f'{primary}_p_t'], row[f'{primary}_p_wilcoxon'] = _p_values(
+            diffs)
+        row[f'{primary}_above'] = sum(d > 0 for d in diffs)
         rows.append(row)
+    # comparisons without runs yet count as tests that are not rejected
+    p_values = [row[f'{primary}_p_t'] for row in rows]
+    p_values += [math.nan] * (comparisons - len(rows))
+    for row, rejected in zip(rows, holm(p_values)):
+        row[f'{primary}_holm'] = rejected
     return rows
 
 
@@ -191,11 +258,16 @@ def paired_table(rows: List[Dict[str, Any]], primary: str) -> str:
     lines = [[
         r['model'], f'{r["arm"]} - baseline', str(r['n']),
         _interval(r.get(primary)),
-        _interval(r.get(f'{primary}_bonferroni'))
+        _interval(r.get(f'{primary}_bonferroni')),
+        f'{r.get(f"{primary}_p_t", math.nan):.3g} / '
+        f'{r.get(f"{primary}_p_wilcoxon", math.nan):.3g}',
+        'yes' if r.get(f'{primary}_holm') else 'no',
+        f'{r.get(f"{primary}_above", 0)}/{r["n"]}'
     ] + [_interval(r.get(key)) for key in SECONDARY] for r in rows]
     comparisons = rows[0]['comparisons'] if rows else 0
     head = ['model', 'difference', 'seeds', f'{primary} [95 % CI]',
-            f'{primary} [Bonferroni CI, {comparisons} comparisons]'
+            f'{primary} [Bonferroni CI, {comparisons} comparisons]',
+            'p (t / Wilcoxon)', 'Holm 5 %', 'seeds above'
             ] + [f'{k} [95 % CI]' for k in SECONDARY]
     return _table(head, lines)
 
@@ -239,6 +311,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     """Write ``<name>.json`` and ``<name>.md`` in ``out_dir``; return the
     JSON content (plus ``markdown``). ``comparisons``: see
     :func:`paired_differences`."""
+    runs = [with_curve_mean(run, primary) for run in runs]
     rows = aggregate(runs)
     paired = paired_differences(runs, primary, comparisons=comparisons)
     content = dict(info=info, rows=rows, paired=paired, runs=runs)
@@ -267,7 +340,8 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 
 
 __all__ = [
-    'COLUMNS', 'mean_std', 't_interval', 'aggregate',
+    'COLUMNS', 'mean_std', 't_interval', 'with_curve_mean', 'holm',
+    'aggregate',
     'paired_differences', 'markdown_table', 'paired_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'
 ]

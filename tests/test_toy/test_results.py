@@ -1,0 +1,62 @@
+# Copyright (c) mmadvseg contributors. All rights reserved.
+"""The protocol analysis: curve means as the primary metric, Holm's test,
+p-values and sign counts beside the intervals."""
+import math
+
+import pytest
+from scipy.stats import ttest_1samp, wilcoxon
+
+from mmadvseg.toy.results import (
+    holm,
+    paired_differences,
+    paired_table,
+    with_curve_mean,
+)
+
+
+def _run(variant: str, seed: int, curve) -> dict:
+    return dict(model='pix2pix', variant=variant, seed=seed, iters=300,
+                metrics={'Judge/mIoU': curve[-1]},
+                curves={'Judge/mIoU': [[100 * (i + 1), v]
+                                       for i, v in enumerate(curve)]})
+
+
+def test_curve_mean_of_the_last_validations():
+    run = _run('baseline', 0, [0.1, 0.4, 0.5, 0.6])
+    got = with_curve_mean(run, 'Judge/mIoU@last3')
+    assert got['metrics']['Judge/mIoU@last3'] == pytest.approx(0.5)
+    assert run['metrics'] == {'Judge/mIoU': 0.6}  # not changed in place
+    assert math.isnan(with_curve_mean(run, 'Judge/mIoU@last5')['metrics'][
+        'Judge/mIoU@last5'])  # fewer validations than asked
+    assert with_curve_mean(run, 'Judge/mIoU') is run
+
+
+def test_holm_steps_down_and_counts_missing_comparisons():
+    # 3 tests: .01 <= .05/3, .02 <= .05/2, .04 <= .05/1: all rejected
+    assert holm([0.04, 0.01, 0.02]) == [True, True, True]
+    # .03 > .05/2 stops the steps: .04 is not rejected either
+    assert holm([0.01, 0.03, 0.04]) == [True, False, False]
+    # a comparison without runs (NaN) still counts as a test
+    assert holm([0.02, math.nan]) == [True, False]
+    assert holm([0.03, math.nan]) == [False, False]
+
+
+def test_paired_rows_carry_p_values_holm_and_sign_counts():
+    base = [0.40, 0.50, 0.45, 0.42, 0.48]
+    gains = [0.05, 0.02, 0.07, 0.04, -0.01]
+    runs = [_run('baseline', s, [0.0, 0.0, b]) for s, b in enumerate(base)]
+    runs += [_run('both', s, [0.0, 0.0, b + g])
+             for s, (b, g) in enumerate(zip(base, gains))]
+    row, = paired_differences(runs, 'Judge/mIoU@last3', secondary=(),
+                              comparisons=3)
+    diffs = [g / 3 for g in gains]  # the last 3 validations' mean
+    assert row['Judge/mIoU@last3'][0] == pytest.approx(sum(diffs) / 5)
+    assert row['Judge/mIoU@last3_p_t'] == pytest.approx(
+        ttest_1samp(diffs, 0.0).pvalue)
+    assert row['Judge/mIoU@last3_p_wilcoxon'] == pytest.approx(
+        wilcoxon(diffs).pvalue)
+    assert row['Judge/mIoU@last3_above'] == 4
+    # p_t about .06 > .05/3: not rejected with 3 comparisons
+    assert row['Judge/mIoU@last3_holm'] is False
+    table = paired_table([row], 'Judge/mIoU@last3')
+    assert '| 4/5 |' in table and 'Holm 5 %' in table
