@@ -40,7 +40,7 @@ from .protocol import (
     load_protocol,
     run_name,
 )
-from .results import write_results
+from .results import with_curve_mean, write_results
 from .run import SPEC_NAME, load_result, read_json
 
 
@@ -224,7 +224,8 @@ def _run_experiment(exp: ToyExperiment,
                 continue
             runs.append(result)
             record_run(exp, result)
-            value = result['metrics'].get(exp.primary_metric, float('nan'))
+            value = with_curve_mean(result, exp.primary_metric)[
+                'metrics'][exp.primary_metric]
             print(f'[toy] done {osp.basename(run_dir)} in '
                   f'{result["total_time_s"]:.0f}s: {exp.primary_metric} '
                   f'{value:.3f}', flush=True)
@@ -244,7 +245,8 @@ def _run_experiment(exp: ToyExperiment,
         settings=settings)
     return write_results(
         exp.work_dir, runs, info, exp.primary_metric, exp.results_name,
-        comparisons=sum(arm.variant != 'baseline' for arm in exp.arms))
+        comparisons=exp.comparisons
+        or sum(arm.variant != 'baseline' for arm in exp.arms))
 
 
 def _seg_summary(seg: Dict[str, Any]) -> str:

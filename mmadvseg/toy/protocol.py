@@ -101,7 +101,11 @@ class ToyExperiment:
         grad_norm_interval (int): Log the generator terms' gradient norms
             every so many iterations (0: never).
         jobs (int): Runs in parallel (single-threaded subprocesses).
-        primary_metric (str): The metric the comparisons are about.
+        primary_metric (str): The metric the comparisons are about
+            (``<key>@last<k>``: the mean of the last ``k`` validations).
+        comparisons (int, optional): The family of comparisons that
+            Bonferroni and Holm correct for (a protocol's over all its
+            grids); default: this experiment's AdvSegLoss arms.
         results_name (str): Stem of the results files in ``work_dir``
             (a protocol's: ``results_<protocol file stem>``).
         record_dir (str, optional): A folder kept with the code (relative
@@ -127,6 +131,7 @@ class ToyExperiment:
     grad_norm_interval: int = 25
     jobs: int = 1
     primary_metric: str = 'Judge/mIoU'
+    comparisons: Optional[int] = None
     results_name: str = 'results'
     record_dir: Optional[str] = None
     inception: Optional[str] = None
