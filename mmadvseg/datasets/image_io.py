@@ -182,7 +182,8 @@ def decode_image(data: bytes, path: str = '<bytes>') -> np.ndarray:
     return to_bgr_uint8(checked_decode(data, path), path)
 
 
-def header_size(source: Union[str, os.PathLike, bytes]
+def header_size(source: Union[str, os.PathLike, bytes],
+                formats: Optional[Sequence[str]] = None
                 ) -> Optional[Tuple[int, int]]:
     """Width and height an image file's header claims, read by PIL's format
     plugins without decoding the pixels and without PIL's decompression
@@ -190,10 +191,14 @@ def header_size(source: Union[str, os.PathLike, bytes]
 
     Args:
         source (str | os.PathLike | bytes): The file, or its content.
+        formats (Sequence[str], optional): PIL format names (``'PNG'``,
+            ``'JPEG'``, ...) whose plugins may read the header; default
+            all. Restrict it when the format is already known, so that no
+            other plugin reads a size from a header its own plugin refuses.
 
     Returns:
         tuple[int, int] | None: ``(width, height)``; None when no PIL
-        plugin reads the header.
+        plugin (of ``formats``) reads the header.
     """
     import io
     import struct
@@ -206,6 +211,8 @@ def header_size(source: Union[str, os.PathLike, bytes]
             stack.enter_context(open(source, 'rb'))
         prefix = f.read(16)
         for fmt in Image.ID:
+            if formats is not None and fmt not in formats:
+                continue
             factory, accept = Image.OPEN[fmt]
             if accept and not accept(prefix):
                 continue

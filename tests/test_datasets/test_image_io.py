@@ -113,3 +113,5 @@ def test_header_size_is_the_claimed_size_without_decoding(tmp_path):
     ok, jpg = cv2.imencode('.jpg', np.zeros((7, 5, 3), np.uint8))
     assert header_size(jpg.tobytes()) == (5, 7)
     assert header_size(b'just some notes') is None
+    assert header_size(bomb, formats=('PNG', )) == (100_000, 100_000)
+    assert header_size(bomb, formats=('JPEG', 'BMP')) is None
