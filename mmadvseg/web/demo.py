@@ -11,6 +11,18 @@ gives the same colours (``colorizer(sketch_file, seed=seed,
 size=size)['predictions'][0]`` is exactly the page's image). Every problem
 with an input is a :class:`DemoInputError` whose message is meant for the
 page.
+
+Uploads are bounded before anything is decoded: only PNG, JPEG, BMP, TIFF
+and WebP files are accepted (:data:`UPLOAD_FORMATS`, told apart by their
+first bytes, as OpenCV's decoder picks its own), because for them the
+header's size is read by that format's own PIL plugin
+(:func:`~mmadvseg.datasets.image_io.header_size`) and checked against
+:data:`MAX_PIXELS`; every other file is refused, also those OpenCV would
+decode (Radiance HDR, PFM, PNM, Sun raster, JPEG 2000, ...), whose size
+nobody checks first. At most :data:`MAX_DECODES` uploads are decoded at
+once (the rest wait up to ``decode_timeout`` seconds, then are refused
+with :class:`DemoBusyError`), so parallel uploads cannot multiply the
+memory a decode takes.
 """
 import os
 import os.path as osp
@@ -43,12 +55,31 @@ from ..visualization import (
 DEFAULT_SIZE = 256
 #: Uploads with more pixels than this are refused before decoding.
 MAX_PIXELS = 40_000_000
+#: The accepted upload formats: name -> (PIL format, first bytes of its
+#: files). A format is here only when OpenCV's decoder for it is the one
+#: its first bytes choose and PIL reads its header's size without decoding.
+UPLOAD_FORMATS = {
+    'PNG': ('PNG', (b'\x89PNG\r\n\x1a\n', )),
+    'JPEG': ('JPEG', (b'\xff\xd8\xff', )),
+    'BMP': ('BMP', (b'BM', )),
+    'TIFF': ('TIFF', (b'II*\x00', b'MM\x00*')),
+    'WebP': ('WEBP', ()),  # RIFF....WEBP, see upload_format
+}
+#: Uploads decoded at the same time (each can take a few hundred MB).
+MAX_DECODES = 2
+#: Seconds an upload waits for a decode slot before it is refused.
+DECODE_TIMEOUT = 10.0
 #: The sketch of a photo when the training data's cannot be repeated.
 FALLBACK_SKETCH = dict(method='xdog', preset='xdog_paper')
 
 
 class DemoInputError(ValueError):
     """An input the demo cannot use; the message is shown on the page."""
+
+
+class DemoBusyError(RuntimeError):
+    """No decode slot came free in time; the message is shown on the
+    page."""
 
 
 def model_size(cfg: Any) -> Optional[int]:
@@ -93,13 +124,36 @@ def demo_sketcher(config: str) -> Tuple[Any, str]:
                           f' ({reason})')
 
 
+def upload_format(data: bytes) -> Optional[str]:
+    """The accepted format (a key of :data:`UPLOAD_FORMATS`) an upload's
+    first bytes name, or None for any other file."""
+    if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
+        return 'WebP'
+    for name, (_, magics) in UPLOAD_FORMATS.items():
+        if any(data.startswith(magic) for magic in magics):
+            return name
+    return None
+
+
 def upload_size(data: bytes) -> Optional[Tuple[int, int]]:
-    """Width and height from an image file's header (None when PIL cannot
-    tell); nothing is decoded, and the size is the header's however large
-    (:func:`~mmadvseg.datasets.image_io.header_size`)."""
+    """Width and height from the header of an upload in an accepted format,
+    read by that format's PIL plugin only; None for another format or a
+    header the plugin cannot read. Nothing is decoded, and the size is the
+    header's however large
+    (:func:`~mmadvseg.datasets.image_io.header_size`).
+
+    Args:
+        data (bytes): The file's content.
+
+    Returns:
+        tuple[int, int] | None: ``(width, height)`` or None.
+    """
+    fmt = upload_format(data)
+    if fmt is None:
+        return None
     try:
-        return header_size(data)
-    except Exception:  # noqa: BLE001  (not for PIL: the decoder decides)
+        return header_size(data, formats=(UPLOAD_FORMATS[fmt][0], ))
+    except Exception:  # noqa: BLE001  (an unreadable header: refused)
         return None
 
 
@@ -129,6 +183,11 @@ class WebDemo:
             default the model's (:func:`model_size`), else
             :data:`DEFAULT_SIZE`.
         num_examples (int): Example sketches offered. Defaults to 4.
+        max_decodes (int): Uploads decoded at the same time. Defaults to
+            :data:`MAX_DECODES`.
+        decode_timeout (float): Seconds an upload waits for a decode slot
+            before :class:`DemoBusyError`. Defaults to
+            :data:`DECODE_TIMEOUT`.
 
     Raises:
         ModelFileError: The model cannot be used.
@@ -140,7 +199,9 @@ class WebDemo:
                  device: str = 'cpu',
                  seed: int = 0,
                  size: Optional[int] = None,
-                 num_examples: int = 4) -> None:
+                 num_examples: int = 4,
+                 max_decodes: int = MAX_DECODES,
+                 decode_timeout: float = DECODE_TIMEOUT) -> None:
         self.colorizer = Colorizer(model, checkpoint, device)
         self.name = short_paths(' '.join(filter(None, [model, checkpoint])))
         cfg = None
@@ -161,6 +222,8 @@ class WebDemo:
             sketch_note
         ]
         self._lock = threading.Lock()
+        self.decode_timeout = decode_timeout
+        self._decode_slots = threading.BoundedSemaphore(max_decodes)
 
     def info(self) -> Dict[str, Any]:
         """What the page shows about the model."""
@@ -176,6 +239,10 @@ class WebDemo:
     def decode(self, data: bytes, name: str) -> Tuple[np.ndarray, List[str]]:
         """An upload as an upright BGR image at the working size.
 
+        The header is checked first (format and size, nothing decoded);
+        the decoding and resizing then wait for one of the decode slots,
+        so only the small resized image outlives the slot.
+
         Args:
             data (bytes): The file's content.
             name (str): Its name, for the messages.
@@ -184,27 +251,40 @@ class WebDemo:
             tuple: The image and notes (e.g. that it was resized).
 
         Raises:
-            DemoInputError: Not a usable image, or too many pixels.
+            DemoInputError: Not an accepted format, an unreadable header,
+                too many pixels, or undecodable data.
+            DemoBusyError: No decode slot within ``decode_timeout``.
         """
+        unreadable = DemoInputError(
+            f'{name}: not an image this demo can read; upload a '
+            f'{", ".join(list(UPLOAD_FORMATS)[:-1])} or '
+            f'{list(UPLOAD_FORMATS)[-1]} file')
         size = upload_size(data)
-        if size is not None and size[0] * size[1] > MAX_PIXELS:
+        if size is None:
+            raise unreadable
+        if size[0] * size[1] > MAX_PIXELS:
             raise DemoInputError(
                 f'{name}: too large ({size[0]} x {size[1]} pixels; at most '
                 f'{MAX_PIXELS // 1_000_000} megapixels): upload a smaller '
                 'image')
+        if not self._decode_slots.acquire(timeout=self.decode_timeout):
+            raise DemoBusyError(
+                f'{name}: the server is busy decoding other uploads; try '
+                'again in a moment')
         try:
-            img = orient_image(decode_image(data, name), data)
-        except ImageReadError:
-            raise DemoInputError(
-                f'{name}: not an image this demo can read; upload a PNG, '
-                'JPEG, BMP, TIFF or WebP file') from None
-        notes = []
-        height, width = img.shape[:2]
-        if max(height, width) != self.size:
-            img = resize_longer(img, self.size)
-            notes.append(f'resized from {width} x {height} to '
-                         f'{img.shape[1]} x {img.shape[0]} pixels (the '
-                         f'model works at {self.size} pixels)')
+            try:
+                img = orient_image(decode_image(data, name), data)
+            except ImageReadError:
+                raise unreadable from None
+            notes = []
+            height, width = img.shape[:2]
+            if max(height, width) != self.size:
+                img = resize_longer(img, self.size)
+                notes.append(f'resized from {width} x {height} to '
+                             f'{img.shape[1]} x {img.shape[0]} pixels (the '
+                             f'model works at {self.size} pixels)')
+        finally:
+            self._decode_slots.release()
         return img, notes
 
     def __call__(self, data: bytes, photo: bool = False,
@@ -224,6 +304,7 @@ class WebDemo:
 
         Raises:
             DemoInputError: A bad input.
+            DemoBusyError: No decode slot came free in time.
         """
         img, notes = self.decode(data, name)
         with self._lock:  # one model call at a time
@@ -246,6 +327,8 @@ class WebDemo:
 
 
 __all__ = [
-    'WebDemo', 'DemoInputError', 'model_size', 'demo_sketcher',
-    'upload_size', 'to_png', 'short_paths', 'DEFAULT_SIZE', 'MAX_PIXELS'
+    'WebDemo', 'DemoInputError', 'DemoBusyError', 'model_size',
+    'demo_sketcher', 'upload_format', 'upload_size', 'to_png', 'short_paths',
+    'DEFAULT_SIZE', 'MAX_PIXELS', 'MAX_DECODES', 'DECODE_TIMEOUT',
+    'UPLOAD_FORMATS'
 ]

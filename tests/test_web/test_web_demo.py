@@ -3,6 +3,7 @@
 the page's images are the Colorizer's output and its segmenter's view, a
 photo is sketched first, bad inputs are one message."""
 import re
+import struct
 
 import cv2
 import numpy as np
@@ -13,12 +14,35 @@ from mmadvseg.apis import Colorizer, load_image, resize_longer
 from mmadvseg.datasets.sketch import build_sketcher
 from mmadvseg.testing import png_header
 from mmadvseg.visualization import THING_COLOR
-from mmadvseg.web.demo import MAX_PIXELS, DemoInputError, model_size
+from mmadvseg.web import demo as demo_module
+from mmadvseg.web.demo import (
+    MAX_PIXELS,
+    DemoInputError,
+    model_size,
+    upload_format,
+    upload_size,
+)
+
+FORMATS = 'upload a PNG, JPEG, BMP, TIFF or WebP file'
 
 
 def decode(png: bytes) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
 
+
+def bmp_header(width: int, height: int) -> bytes:
+    """A 24-bit BMP that says it is ``width x height`` (no pixel data)."""
+    info = struct.pack('<IiiHHIIiiII', 40, width, height, 1, 24, 0, 0, 0, 0,
+                       0, 0)
+    return b'BM' + struct.pack('<IHHI', 54, 0, 0, 54) + info
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Any decode of an upload fails the test."""
+    def decode_image(data, path='<bytes>'):
+        raise AssertionError(f'{path} was decoded')
+    monkeypatch.setattr(demo_module, 'decode_image', decode_image)
 
 
 def test_a_drawing_gives_the_colorizers_output_and_its_segmentation(
@@ -111,3 +135,61 @@ def test_model_size_of_other_configs(tmp_path):
     assert model_size(cfg) == 256
     no_resize = Config(dict(test_dataloader=dict(dataset=dict(pipeline=[]))))
     assert model_size(no_resize) is None and model_size(None) is None
+
+
+# Formats OpenCV decodes but no PIL plugin of an accepted format reads the
+# size of: they were decoded without a pixel limit (a 9.5 MB .hdr of
+# 32767 x 4800 took 5.3 GB). Only the headers are sent here, each claiming
+# 32767 x 4800 (157 megapixels).
+UNCHECKED_HEADERS = {
+    'hdr': b'#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 4800 +X 32767\n' +
+    b'\x02\x02\x7f\xff' * 8,
+    'pfm': b'PF\n32767 4800\n-1\n' + b'\0' * 64,
+    'ppm': b'P6\n32767 4800\n255\n' + b'\0' * 64,
+    'sun-raster': struct.pack('>8I', 0x59a66a95, 32767, 4800, 24, 0, 1, 0,
+                              0) + b'\0' * 64,
+}
+
+
+@pytest.mark.parametrize('data', list(UNCHECKED_HEADERS.values()),
+                         ids=list(UNCHECKED_HEADERS))
+def test_formats_whose_size_is_not_checked_are_refused_undecoded(
+        web_demo, no_decoding, data):
+    assert upload_format(data) is None and upload_size(data) is None
+    with pytest.raises(DemoInputError, match=re.escape(
+            f'big.img: not an image this demo can read; {FORMATS}')):
+        web_demo(data, name='big.img')
+
+
+def test_every_accepted_format_is_checked_before_decoding(web_demo,
+                                                          monkeypatch):
+    img = np.full((30, 20, 3), 255, np.uint8)
+    for ext, fmt in [('.png', 'PNG'), ('.jpg', 'JPEG'), ('.bmp', 'BMP'),
+                     ('.tiff', 'TIFF'), ('.webp', 'WebP')]:
+        data = cv2.imencode(ext, img)[1].tobytes()
+        assert upload_format(data) == fmt and upload_size(data) == (20, 30)
+        web_demo.decode(data, 'small' + ext)  # decoded
+    big = cv2.imencode('.tiff', np.zeros((8, 8), np.uint8))[1].tobytes()
+    # a TIFF whose first directory claims 10000 x 10000 (tags 256, 257)
+    ifd = struct.unpack_from('<I', big, 4)[0]
+    for i in range(struct.unpack_from('<H', big, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack_from('<HH', big, entry)
+        if tag in (256, 257):
+            big = big[:entry + 8] + struct.pack(
+                '<H' if kind == 3 else '<I', 10_000) + \
+                big[entry + (10 if kind == 3 else 12):]
+    monkeypatch.setattr(demo_module, 'decode_image', lambda *args: 1 / 0)
+    for data in [bmp_header(10_000, 10_000), bmp_header(10_000, -10_000),
+                 big]:
+        assert upload_size(data) == (10_000, 10_000)
+        with pytest.raises(DemoInputError, match=re.escape(
+                'x.img: too large (10000 x 10000 pixels')):
+            web_demo(data, name='x.img')
+    # an accepted format's first bytes with a header its plugin refuses
+    # (another PIL plugin might read a size from it): refused
+    for data in [b'BM' + b'\0' * 60, b'II*\0' + b'\xff' * 60,
+                 b'RIFF\0\0\0\0WEBP' + b'\0' * 60]:
+        assert upload_size(data) is None
+        with pytest.raises(DemoInputError, match='not an image this demo'):
+            web_demo(data, name='x.img')
