@@ -6,30 +6,38 @@ data: nothing is loaded from anywhere else), ``/api/info``,
 ``/api/examples/<i>.png`` and ``POST /api/colorize`` (the image file as
 the request body; ``?kind=photo`` for a photo; answers JSON with the
 images as PNG data URLs, or ``{"error": message}`` with status 400 for a
-bad input and 413 for a body over the size limit).
+bad input, 413 for a body over the size limit and 503 when no decode slot
+came free in time).
 
 Safe by default: the server binds loopback only unless asked
-(``allow_remote``), answers with a Content-Security-Policy that forbids
-every other origin, and the model runs one request at a time in a worker
-thread.
+(``allow_remote``), answers only requests whose ``Host`` header names
+this machine by a loopback name (:data:`LOOPBACK_HOSTS` and the bound
+address, any port; others get status 400, so a web page cannot reach the
+demo by DNS rebinding) unless ``allow_remote``, answers with a
+Content-Security-Policy that forbids every other origin, accepts only
+uploads whose size it can check before decoding (PNG, JPEG, BMP, TIFF,
+WebP; see :mod:`.demo`), decodes at most two at once, and the model runs
+one request at a time in a worker thread.
 """
 import base64
 import ipaddress
 import os.path as osp
 import sys
 import traceback
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional, Sequence
 from urllib.parse import unquote
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .demo import DemoInputError, WebDemo, to_png
+from .demo import DemoBusyError, DemoInputError, WebDemo, to_png
 
 STATIC_DIR = osp.join(osp.dirname(__file__), 'static')
 #: Largest request body accepted (bytes).
@@ -44,6 +52,10 @@ SECURITY_HEADERS = [
     ('Referrer-Policy', 'no-referrer'),
     ('Cache-Control', 'no-store'),
 ]
+
+
+#: ``Host`` header names answered without ``allow_remote`` (any port).
+LOOPBACK_HOSTS = ('127.0.0.1', 'localhost', '[::1]')
 
 
 class BodyTooLarge(Exception):
@@ -92,13 +104,40 @@ def _data_url(png: bytes) -> str:
     return 'data:image/png;base64,' + base64.b64encode(png).decode()
 
 
+def allowed_hosts(host: str = '127.0.0.1',
+                  allow_remote: bool = False) -> List[str]:
+    """The ``Host`` header names the server of ``host`` answers.
+
+    Args:
+        host (str): The bound address.
+        allow_remote (bool): Answer any name. Defaults to False.
+
+    Returns:
+        list[str]: ``['*']`` with ``allow_remote``, else
+        :data:`LOOPBACK_HOSTS` and the bound loopback address (an IPv6
+        one in brackets, as a ``Host`` header writes it).
+    """
+    if allow_remote:
+        return ['*']
+    names = list(LOOPBACK_HOSTS)
+    if is_loopback(host):
+        bound = f'[{host}]' if ':' in host else host
+        if bound.lower() not in names:
+            names.append(bound.lower())
+    return names
+
+
 def create_app(demo: WebDemo,
-               max_upload_bytes: int = MAX_UPLOAD_BYTES) -> Starlette:
+               max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               hosts: Sequence[str] = LOOPBACK_HOSTS) -> Starlette:
     """The web app of a :class:`WebDemo`.
 
     Args:
         demo (WebDemo): The model side.
         max_upload_bytes (int): Largest request body accepted.
+        hosts (Sequence[str]): ``Host`` header names answered (any port;
+            ``'*'``: all); other requests get status 400 from Starlette's
+            ``TrustedHostMiddleware``. Defaults to :data:`LOOPBACK_HOSTS`.
 
     Returns:
         Starlette: The ASGI app.
@@ -131,6 +170,9 @@ def create_app(demo: WebDemo,
                 'upload a smaller file')}, 413)
         except DemoInputError as err:
             return JSONResponse({'error': str(err)}, 400)
+        except DemoBusyError as err:
+            return JSONResponse({'error': str(err)}, 503,
+                                headers={'Retry-After': '1'})
         except Exception as err:  # noqa: BLE001  (a message, not a trace)
             traceback.print_exc(file=sys.stderr)
             return JSONResponse({'error': (
@@ -146,7 +188,10 @@ def create_app(demo: WebDemo,
         Route('/api/colorize', colorize, methods=['POST']),
         Mount('/static', StaticFiles(directory=STATIC_DIR), name='static'),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts),
+                   www_redirect=False)
+    ])
 
 
 def build_server(demo: WebDemo,
@@ -161,8 +206,9 @@ def build_server(demo: WebDemo,
         demo (WebDemo): The model side.
         host (str): Address to bind. Defaults to '127.0.0.1'.
         port (int): Port; 0 picks a free one (logged). Defaults to 7860.
-        allow_remote (bool): Allow a non-loopback ``host``: other machines
-            can then use the demo. Defaults to False.
+        allow_remote (bool): Allow a non-loopback ``host`` and answer any
+            ``Host`` header: other machines can then use the demo. Defaults
+            to False (only loopback names, see :func:`allowed_hosts`).
         max_upload_bytes (int): Largest request body accepted.
         log_level (str, optional): uvicorn's log level.
 
@@ -174,7 +220,8 @@ def build_server(demo: WebDemo,
     """
     check_host(host, allow_remote)
     config = uvicorn.Config(
-        create_app(demo, max_upload_bytes), host=host, port=port,
+        create_app(demo, max_upload_bytes, allowed_hosts(host, allow_remote)),
+        host=host, port=port,
         log_level=log_level, server_header=False, headers=SECURITY_HEADERS,
         lifespan='off')
     return uvicorn.Server(config)
@@ -224,5 +271,6 @@ def web_demo_command(args: Any,
 
 __all__ = [
     'create_app', 'build_server', 'web_demo_command', 'check_host',
-    'is_loopback', 'read_body', 'MAX_UPLOAD_BYTES', 'SECURITY_HEADERS'
+    'is_loopback', 'allowed_hosts', 'read_body', 'MAX_UPLOAD_BYTES',
+    'SECURITY_HEADERS', 'LOOPBACK_HOSTS'
 ]

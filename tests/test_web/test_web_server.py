@@ -1,7 +1,9 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
 """The web demo's server, live on a free loopback port: the page (nothing
 from elsewhere), the prediction endpoint, the error answers, the request
-limit, and loopback-only binding unless asked."""
+limit, bounded decoding, loopback-only binding and Host names unless
+asked."""
+import asyncio
 import base64
 import http.client
 import json
@@ -9,8 +11,11 @@ import os.path as osp
 import re
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -18,7 +23,9 @@ import pytest
 
 from mmadvseg.apis import Colorizer
 from mmadvseg.web import build_server, check_host
-from mmadvseg.web.server import STATIC_DIR, is_loopback
+from mmadvseg.web import demo as demo_module
+from mmadvseg.web.demo import MAX_DECODES
+from mmadvseg.web.server import STATIC_DIR, allowed_hosts, is_loopback
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -31,6 +38,40 @@ def request(url: str, data: bytes = None, headers: dict = None):
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()
+
+
+def request_with_host(url: str, host: str, path: str = '/api/info'):
+    """``(status, body)`` of a GET with the ``Host`` header ``host`` (as a
+    page on another name that resolves to this machine sends it)."""
+    address, port = url.split('//')[1].split(':')
+    conn = http.client.HTTPConnection(address, int(port), timeout=60)
+    conn.putrequest('GET', path, skip_host=True)
+    conn.putheader('Host', host)
+    conn.endheaders()
+    resp = conn.getresponse()
+    answer = resp.status, resp.read()
+    conn.close()
+    return answer
+
+
+def asgi_status(app, host: str) -> int:
+    """The status an ASGI ``app`` answers a GET of ``/api/info`` with the
+    ``Host`` header ``host``."""
+    scope = dict(type='http', asgi={'version': '3.0'}, http_version='1.1',
+                 method='GET', scheme='http', path='/api/info', raw_path=b'',
+                 root_path='', query_string=b'', client=('1.2.3.4', 5),
+                 server=('0.0.0.0', 7860),
+                 headers=[(b'host', host.encode())])
+    sent = []
+
+    async def receive():
+        return {'type': 'http.request', 'body': b'', 'more_body': False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent[0]['status']
 
 
 def from_data_url(url: str) -> np.ndarray:
@@ -94,6 +135,91 @@ def test_errors_are_messages(live_url):
         'report v2.pdf: not an image this demo can read; upload a PNG, '
         'JPEG, BMP, TIFF or WebP file')}
     assert request(live_url + '/api/colorize')[0] == 405  # GET
+
+
+def test_formats_whose_size_is_not_checked_are_refused(live_url):
+    """OpenCV decodes a Radiance .hdr (also PFM, PNM, ...) with no pixel
+    limit, and PIL cannot read its size first: refused, even a small one
+    (it used to be colorized)."""
+    hdr = cv2.imencode('.hdr', np.ones((7, 5, 3), np.float32))[1].tobytes()
+    status, _, body = request(live_url + '/api/colorize', hdr,
+                              {'X-File-Name': 'sky.hdr'})
+    assert status == 400 and json.loads(body) == {'error': (
+        'sky.hdr: not an image this demo can read; upload a PNG, JPEG, '
+        'BMP, TIFF or WebP file')}
+
+
+def test_parallel_uploads_are_decoded_two_at_a_time(live_url, drawing,
+                                                    monkeypatch):
+    """A slow decode (0.2 s) and 8 uploads at once: never more than
+    :data:`MAX_DECODES` decodes in flight; every upload is answered."""
+    decode_image = demo_module.decode_image
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def counting_decode(*args, **kwargs):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            time.sleep(0.2)
+            return decode_image(*args, **kwargs)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(demo_module, 'decode_image', counting_decode)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda _: request(live_url + '/api/colorize', drawing),
+            range(8)))
+    assert [status for status, _, _ in answers] == [200] * 8
+    assert most[0] == MAX_DECODES == 2
+    monkeypatch.undo()
+    assert request(live_url + '/api/colorize', drawing)[0] == 200
+
+
+def test_no_decode_slot_in_time_is_a_503(live_url, web_demo, drawing,
+                                         monkeypatch):
+    monkeypatch.setattr(web_demo, 'decode_timeout', 0.1)
+    for _ in range(MAX_DECODES):  # every slot taken by someone else
+        assert web_demo._decode_slots.acquire(timeout=10)
+    try:
+        status, headers, body = request(live_url + '/api/colorize', drawing,
+                                        {'X-File-Name': 'a.png'})
+    finally:
+        for _ in range(MAX_DECODES):
+            web_demo._decode_slots.release()
+    assert status == 503 and headers['retry-after'] == '1'
+    assert json.loads(body) == {'error': (
+        'a.png: the server is busy decoding other uploads; try again in a '
+        'moment')}
+    assert request(live_url + '/api/colorize', drawing)[0] == 200
+
+
+def test_only_loopback_host_names_are_answered(live_url, web_demo):
+    """A page of another site whose name is made to resolve to 127.0.0.1
+    (DNS rebinding) sends its own name as the Host header: refused."""
+    port = live_url.rsplit(':', 1)[1]
+    for host in ('evil.example', f'evil.example:{port}',
+                 f'127.0.0.1.evil.example:{port}', f'localhost.:{port}',
+                 f'[::2]:{port}', ''):
+        assert request_with_host(live_url, host) == (
+            400, b'Invalid host header'), host
+    for host in (f'127.0.0.1:{port}', f'localhost:{port}',
+                 f'LOCALHOST:{port}', f'[::1]:{port}', '127.0.0.1',
+                 'localhost'):
+        status, body = request_with_host(live_url, host)
+        assert status == 200 and json.loads(body)['seed'] == 0, host
+    assert allowed_hosts('127.0.0.2') == ['127.0.0.1', 'localhost', '[::1]',
+                                          '127.0.0.2']
+    assert allowed_hosts('::1') == ['127.0.0.1', 'localhost', '[::1]']
+    assert allowed_hosts('0.0.0.0', allow_remote=True) == ['*']
+    local = build_server(web_demo).config.app
+    remote = build_server(web_demo, '0.0.0.0', allow_remote=True).config.app
+    assert asgi_status(local, 'evil.example') == 400
+    assert asgi_status(local, 'localhost:7860') == 200
+    assert asgi_status(remote, 'evil.example') == 200
+    assert asgi_status(remote, '192.168.1.20:7860') == 200
 
 
 def test_request_size_limit(live_url):
