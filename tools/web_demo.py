@@ -15,11 +15,16 @@ EPILOG = """\
 Without a model it serves the toy model that `make demo` trains
 (work_dirs/demo/runs_distinct/pix2pix_both_seed0); run `make demo` first.
 The page loads nothing from anywhere but this server. It binds 127.0.0.1
-only: another --host needs --allow-remote as well (anyone who can reach it
-can then use the model). Uploads are limited to 10 MB and 40 megapixels;
-every input is resized to the model's size (noted on the page). Pix2Pix
-colours depend on the dropout seed: the page uses one fixed --seed, so the
-same sketch always gives the same colours (those of
+only and answers only requests addressed to 127.0.0.1, localhost or [::1]
+(the Host header; others get status 400, so no other web site can reach it
+by DNS rebinding): another --host needs --allow-remote as well (anyone who
+can reach it can then use the model, by any name). Uploads are limited to
+10 MB and 40 megapixels, checked in the file's header before decoding, so
+only PNG, JPEG, BMP, TIFF and WebP files are accepted; two are decoded at a
+time (others wait, up to 10 s, then get status 503). Every input is resized
+to the model's size (noted on the page). Pix2Pix colours depend on the
+dropout seed: the page uses one fixed --seed, so the same sketch always
+gives the same colours (those of
 Colorizer(MODEL)(sketch, seed=SEED, size=SIZE)['predictions'][0]).
 """
 
@@ -38,7 +43,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--port', type=int, default=7860,
                         help='port (0: a free one, printed)')
     parser.add_argument('--allow-remote', action='store_true',
-                        help='allow a --host other machines can reach')
+                        help='allow a --host other machines can reach, '
+                        'and requests addressed by any name')
     parser.add_argument('--device', default='cpu', help='cpu, cuda or '
                         'cuda:N')
     parser.add_argument('--seed', type=int, default=0,

@@ -10,10 +10,10 @@ it colourized by a trained model and segmented by the model's segmenter.
 
 Importing this package imports Starlette and uvicorn, not torch.
 """
-from .demo import DemoInputError, WebDemo
+from .demo import DemoBusyError, DemoInputError, WebDemo
 from .server import build_server, check_host, create_app, web_demo_command
 
 __all__ = [
-    'WebDemo', 'DemoInputError', 'create_app', 'build_server', 'check_host',
-    'web_demo_command'
+    'WebDemo', 'DemoInputError', 'DemoBusyError', 'create_app',
+    'build_server', 'check_host', 'web_demo_command'
 ]
