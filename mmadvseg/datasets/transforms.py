@@ -11,11 +11,15 @@ exactly as they do (same decoder, same arrays) but raise
 :class:`~mmadvseg.datasets.image_io.ImageReadError` naming the file and the
 fix, or, with ``skip_unreadable=True`` (training only), skip the sample:
 mmengine's dataset then draws another one, and the log names each skipped
-image once, with their count. The configs import this module
-(``custom_imports``); importing ``mmadvseg.datasets`` does not.
+image once, with their count. When :data:`MAX_UNREADABLE_STREAK` draws in a
+row are unreadable (every image of the folder, say), the step raises
+:class:`UnreadableDatasetError` naming the folder and the fix, instead of
+mmengine's "Cannot find valid image after 1000!". The configs import this
+module (``custom_imports``); importing ``mmadvseg.datasets`` does not.
 """
 import functools
 import logging
+import os.path as osp
 
 from mmagic.datasets.transforms import (
     LoadImageFromFile,
@@ -28,6 +32,15 @@ from .image_io import ImageReadError, guarded_decode
 
 FIX = ('; find every such file with python tools/misc/check_dataset.py '
        'CONFIG (or train with --skip-unreadable)')
+#: Unreadable draws in a row (no readable one between) after which skipping
+#: stops the run. With a share ``f`` of unreadable images such a streak
+#: starts at a draw with odds ``f ** 50`` (1e-15 for half of them).
+MAX_UNREADABLE_STREAK = 50
+
+
+class UnreadableDatasetError(ImageReadError):
+    """Skipping found nothing readable: the message names the folder and
+    the fix."""
 
 
 class _Checked:
@@ -39,6 +52,7 @@ class _Checked:
         super().__init__(*args, **kwargs)
         self.skip_unreadable = skip_unreadable
         self.skipped = set()
+        self.streak = []  # the unreadable paths drawn since a readable one
 
     def _load_image(self, filename: str):
         try:
@@ -51,7 +65,9 @@ class _Checked:
     def transform(self, results: dict):
         path = results[f'{self.key}_path']
         try:
-            return super().transform(results)
+            results = super().transform(results)
+            self.streak.clear()
+            return results
         except ImageReadError as err:
             message = str(err)
         except ValueError as err:
@@ -69,7 +85,20 @@ class _Checked:
                 f'this process): {message}',
                 logger='current',
                 level=logging.WARNING)
+        self.streak.append(str(path))
+        if len(self.streak) >= MAX_UNREADABLE_STREAK:
+            raise UnreadableDatasetError(self._streak_message())
         return None  # mmengine's dataset draws another sample
+
+    def _streak_message(self) -> str:
+        paths = sorted(set(self.streak))
+        folder = osp.commonpath([osp.dirname(p) for p in paths])
+        return (f'{folder}: the last {len(self.streak)} training images '
+                f'drawn from it were all unreadable ({len(paths)} different '
+                f'files, e.g. {paths[0]}), so --skip-unreadable has nothing '
+                'to train on; list them with python tools/misc/'
+                'check_dataset.py CONFIG, then re-convert or delete them, or '
+                'point data_root at readable images')
 
     def __repr__(self) -> str:
         return (f'{super().__repr__()[:-1]}, '
@@ -99,4 +128,7 @@ class CheckedLoadPairedImageFromFile(_Checked, LoadPairedImageFromFile):
     """
 
 
-__all__ = ['CheckedLoadImageFromFile', 'CheckedLoadPairedImageFromFile']
+__all__ = [
+    'CheckedLoadImageFromFile', 'CheckedLoadPairedImageFromFile',
+    'UnreadableDatasetError', 'MAX_UNREADABLE_STREAK'
+]

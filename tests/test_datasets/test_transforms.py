@@ -16,8 +16,10 @@ from mmengine.logging import MMLogger
 
 from mmadvseg.datasets.image_io import ImageReadError
 from mmadvseg.datasets.transforms import (
+    MAX_UNREADABLE_STREAK,
     CheckedLoadImageFromFile,
     CheckedLoadPairedImageFromFile,
+    UnreadableDatasetError,
 )
 from mmadvseg.testing import make_paired
 from mmadvseg.utils.config import repo_config
@@ -107,3 +109,52 @@ def test_configs_load_with_the_checked_steps():
             steps = [s.type for s in cfg[loader].dataset.pipeline]
             assert steps[0].startswith('CheckedLoad'), (name, steps)
             assert TRANSFORMS.get(steps[0]) is not None
+
+
+def _skipping_dataset(root: str):
+    pipeline = [
+        dict(type='CheckedLoadPairedImageFromFile', skip_unreadable=True,
+             **PAIR)
+    ]
+    return DATASETS.build(
+        dict(type='PairedImageDataset', data_root=root, pipeline=pipeline))
+
+
+def _all_unreadable(tmp_path) -> str:
+    root = make_paired(tmp_path / 'paired', num_train=3, size=16)
+    for name in ('000', '001', '002'):
+        with open(osp.join(root, 'train', f'{name}.png'), 'wb') as f:
+            f.write(b'not a png')
+    return root
+
+
+def test_skipping_every_image_stops_naming_the_folder(tmp_path):
+    """With every training image unreadable, mmengine used to draw 1,000
+    more samples and stop with "Cannot find valid image after 1000!",
+    naming no folder and no fix."""
+    root = _all_unreadable(tmp_path)
+    dataset = _skipping_dataset(root)
+    with pytest.raises(UnreadableDatasetError) as err:
+        dataset[0]
+    folder = osp.join(root, 'train')
+    assert str(err.value) == (
+        f'{folder}: the last {MAX_UNREADABLE_STREAK} training images drawn '
+        'from it were all unreadable (3 different files, e.g. '
+        f'{folder}/000.png), so --skip-unreadable has nothing to train on; '
+        'list them with python tools/misc/check_dataset.py CONFIG, then '
+        're-convert or delete them, or point data_root at readable images')
+    load = dataset.pipeline.transforms[0]
+    assert len(load.streak) == MAX_UNREADABLE_STREAK  # not 1,001 draws
+
+
+def test_a_readable_image_ends_the_unreadable_streak(tmp_path):
+    """Half of the images unreadable: 300 draws, no stop (a streak of 50
+    has odds 0.5 ** 50 per draw)."""
+    root = make_paired(tmp_path / 'paired', num_train=2, size=16)
+    with open(osp.join(root, 'train', '001.png'), 'wb') as f:
+        f.write(b'')
+    dataset = _skipping_dataset(root)
+    np.random.seed(0)  # mmengine draws the next index with numpy
+    for i in range(300):
+        assert dataset[i % 2]['pair_path'].endswith('000.png')
+    assert len(dataset.pipeline.transforms[0].streak) == 0
