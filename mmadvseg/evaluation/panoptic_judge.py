@@ -23,8 +23,10 @@ class PanopticJudge(LabelJudge):
     (``predict``: thresholds, NMS and fusion, no gradient): a judge needs no
     gradient and should see what the detector really predicts. Pixels the
     fusion leaves unlabelled (void) take the class of the nearest labelled
-    pixel, so that every pixel is judged; the share of such pixels per image
-    of the last call is kept in :attr:`last_void_fraction`.
+    pixel, so that every pixel is judged; the void masks of the images of
+    the last call are kept in :attr:`last_void_masks` (for metrics that
+    score void pixels as errors or leave them out) and their share of each
+    image in :attr:`last_void_fraction`.
 
     Args:
         config (str | dict): The detector's mmdet config (file, ``mmdet::``
@@ -52,6 +54,7 @@ class PanopticJudge(LabelJudge):
         self.num_stuff = fusion.num_stuff_classes
         self.num_classes = self.num_things + self.num_stuff
         self.last_void_fraction: List[float] = []
+        self.last_void_masks: List[Tensor] = []
         self.requires_grad_(False)
         self.eval()
 
@@ -95,7 +98,7 @@ class PanopticJudge(LabelJudge):
         from scipy.ndimage import distance_transform_edt
         images, samples = self._packed(inputs)
         results = self.detector.predict(images, samples, rescale=True)
-        labels, self.last_void_fraction = [], []
+        labels, self.last_void_fraction, self.last_void_masks = [], [], []
         for result in results:
             pan = result.pred_panoptic_seg.sem_seg[0].cpu().numpy()
             label = pan % INSTANCE_OFFSET
@@ -107,6 +110,7 @@ class PanopticJudge(LabelJudge):
                     void, return_indices=True)
                 label = label[rows, cols]
             self.last_void_fraction.append(float(void.mean()))
+            self.last_void_masks.append(torch.from_numpy(void))
             labels.append(torch.from_numpy(label.astype(np.int64)))
         return torch.stack(labels)
 

@@ -34,6 +34,11 @@ def test_maps_are_the_detectors_prediction_with_voids_filled(judge):
     labelled = pan < 6
     np.testing.assert_array_equal(
         maps.probs[0].argmax(0).numpy()[labelled], pan[labelled])
+    # the filled pixels are reported, for the void-sensitivity scores
+    np.testing.assert_array_equal(judge.last_void_masks[0].numpy(),
+                                  ~labelled)
+    assert [float(m.float().mean()) for m in judge.last_void_masks] == \
+        pytest.approx(judge.last_void_fraction)
 
 
 def test_frozen_and_without_gradient(judge):

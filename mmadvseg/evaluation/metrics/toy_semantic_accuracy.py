@@ -8,7 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmagic.registry import METRICS
 
-from ..functional import thing_stuff_scores
+from ..functional import segmentation_scores, thing_stuff_scores
 from .base import (
     SegmenterMetric,
     segment_labels,
@@ -40,7 +40,9 @@ class ToySemanticAccuracy(SegmenterMetric):
       (``real_mIoU`` ...): the ceiling the evaluation segmenter allows;
     - ``void``: for a segmenter that leaves pixels unlabelled and fills them
       (``PanopticJudge``), the mean share of such pixels in the generated
-      images;
+      images, and how much the fill matters: ``mIoU_void_error`` (void
+      pixels counted as wrong) and ``mIoU_void_ignored`` (void pixels left
+      out) beside ``mIoU`` (void pixels take the nearest class);
     - ``num_images``.
 
     A sample whose ``same_scene`` is False (unpaired data that pairs a
@@ -95,7 +97,7 @@ class ToySemanticAccuracy(SegmenterMetric):
         for segmenter, samples, fake, real in self.batches(data_samples):
             images = torch.cat([fake, real]) if self.with_real else fake
             labels, binary = segment_labels(segmenter, images)
-            voids = getattr(segmenter, 'last_void_fraction', None) or []
+            voids = getattr(segmenter, 'last_void_masks', None) or []
             for i, sample in enumerate(samples):
                 same_scene = bool(sample.get('same_scene', True))
                 result = self._score(
@@ -103,7 +105,8 @@ class ToySemanticAccuracy(SegmenterMetric):
                     len(fake) + i if self.with_real and same_scene else None,
                     segmenter)
                 if voids:
-                    result['void'] = voids[i]
+                    result.update(self._void_scores(sample, labels[i],
+                                                    voids[i], segmenter))
                 if same_scene and fake[i].shape == real[i].shape:
                     result['l1'] = float(
                         (fake[i] - real[i]).abs().mean().cpu())
@@ -127,6 +130,25 @@ class ToySemanticAccuracy(SegmenterMetric):
                 result[f'{prefix}binary'] = sparse_confusion(
                     gt_binary, binary[j], 2, IGNORE_INDEX)
         return result
+
+    def _void_scores(self, sample: Dict[str, Any], labels: torch.Tensor,
+                     void: torch.Tensor,
+                     segmenter: nn.Module) -> Dict[str, Any]:
+        """The share of void pixels of one generated image and its sparse
+        confusion counts with them scored as errors (predicted as an extra
+        class ``C``) and with them left out."""
+        num_classes = segmenter.num_classes
+        gt = _resize_labels(self._ground_truth(sample),
+                            labels.shape[-2:]).to(labels.device)
+        void = void.to(labels.device)
+        return dict(
+            void=float(void.float().mean()),
+            void_error=sparse_confusion(
+                gt, torch.where(void, num_classes, labels), num_classes + 1,
+                IGNORE_INDEX),
+            void_ignored=sparse_confusion(
+                torch.where(void, IGNORE_INDEX, gt), labels, num_classes,
+                IGNORE_INDEX))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Scores from the summed confusion counts.
@@ -154,6 +176,12 @@ class ToySemanticAccuracy(SegmenterMetric):
         metrics['L1'] = float(np.mean(l1)) if l1 else float('nan')
         if any('void' in r for r in results):
             metrics['void'] = float(np.mean([r['void'] for r in results]))
+            classes = range(num_classes)  # not the void class C
+            for key, size in (('void_error', num_classes + 1),
+                              ('void_ignored', num_classes)):
+                cm = sum_confusion((r[key] for r in results), size)
+                metrics[f'mIoU_{key}'] = segmentation_scores(
+                    cm, dict(classes=classes))['mIoU_classes']
         metrics['num_images'] = len(results)
         return metrics
 

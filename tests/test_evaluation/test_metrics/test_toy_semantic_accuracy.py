@@ -103,6 +103,45 @@ def test_real_image_of_another_scene_is_not_compared(toy):
     assert 'real_mIoU' not in scores
 
 
+class _VoidOracle(OracleSegmenter):
+    """An oracle that, like ``PanopticJudge``, reports void pixels (the
+    left ``width`` columns of every image) it filled with their classes."""
+
+    def __init__(self, table, width):
+        super().__init__(table)
+        self.width = width
+
+    def forward(self, bgr):
+        void = torch.zeros(bgr.shape[-2:], dtype=torch.bool)
+        void[:, :self.width] = True
+        self.last_void_masks = [void] * len(bgr)
+        return super().forward(bgr)
+
+
+def test_void_pixels_scored_as_errors_or_left_out(toy):
+    """Void sensitivity: beside the nearest-class fill (``mIoU``), void
+    pixels counted as wrong and left out, as from dense matrices."""
+    from mmadvseg.evaluation.functional import (
+        confusion_matrix,
+        segmentation_scores,
+    )
+    samples, table = _samples(toy)
+    _, scores = _scores(samples, _VoidOracle(table, width=16))
+    assert scores['void'] == pytest.approx(0.25)
+    assert scores['mIoU'] == pytest.approx(1.0)
+    assert scores['mIoU_void_ignored'] == pytest.approx(1.0)
+    gt = np.stack([s['gt_seg'] for s in samples])
+    pred = gt.copy()
+    pred[:, :, :16] = 6  # an extra class: wrong for every class
+    cm = confusion_matrix(gt.ravel(), pred.ravel(), 7)
+    expected = segmentation_scores(cm, dict(c=range(6)))['mIoU_c']
+    assert scores['mIoU_void_error'] == pytest.approx(expected)
+    assert 0.5 < scores['mIoU_void_error'] < 0.9
+    # a segmenter without voids reports none of these
+    _, scores = _scores(samples, OracleSegmenter(table))
+    assert 'mIoU_void_error' not in scores and 'void' not in scores
+
+
 def test_missing_labels_say_how_to_add_them(toy):
     samples, table = _samples(toy)
     del samples[0]['gt_seg']
