@@ -12,6 +12,7 @@ from .segmenter import (
     EVAL_CONFIG,
     GUIDE_CONFIG,
     JUDGE_CONFIG,
+    SECOND_JUDGE_CONFIG,
     load_segmenter_report,
     train_toy_segmenter,
     weights_digest,
@@ -26,18 +27,23 @@ def _train_segmenter(job: Dict[str, Any]) -> str:
 
 def prepare_segmenters(exp: ToyExperiment) -> Dict[str, Dict[str, Any]]:
     """Generate the scenes; train (or reuse) the guide, the evaluation
-    segmenter and the judge, ``exp.jobs`` at a time.
+    segmenter and the judge (and with ``exp.second_judge`` a second judge),
+    ``exp.jobs`` at a time.
 
     Returns:
         dict: ``{role: {config, checkpoint, report, weights}}`` for
-        ``guide``, ``eval`` and ``judge`` (``weights``: the digest of
-        their state dict, the same whenever the same settings trained it).
+        ``guide``, ``eval``, ``judge`` (and ``judge2``) (``weights``: the
+        digest of their state dict, the same whenever the same settings
+        trained it).
     """
     from ..utils.parallel import run_parallel
     seg_root = osp.join(exp.work_dir, f'seg_{exp.scenes.color_mode}')
     scenes = exp.scenes.ensure(exp.jobs)  # before the workers need them
+    judge_scenes = exp.judge_scenes.ensure(exp.jobs)
     roles = (('guide', GUIDE_CONFIG, scenes), ('eval', EVAL_CONFIG, scenes),
-             ('judge', JUDGE_CONFIG, exp.judge_scenes.ensure(exp.jobs)))
+             ('judge', JUDGE_CONFIG, judge_scenes))
+    if exp.second_judge:
+        roles += (('judge2', SECOND_JUDGE_CONFIG, judge_scenes), )
     jobs = [
         dict(work_dir=osp.join(seg_root,
                                osp.splitext(osp.basename(config))[0]),

@@ -96,6 +96,9 @@ class ToyExperiment:
         segmenter_iters (int): Training iterations of each segmenter.
         judge_scene_seed (int, optional): Seed of the judge's training
             scenes (default: the scenes' seed + 1), never the guide's.
+        second_judge (bool): Also train a second judge (the judge's
+            recipe and scenes, another training seed) and score every run
+            with it too (metrics ``Judge2/...``).
         val_interval (int): Validate every so many iterations for the
             curves (0: once, after training).
         grad_norm_interval (int): Log the generator terms' gradient norms
@@ -127,6 +130,7 @@ class ToyExperiment:
     scenes: ToyScenes = field(default_factory=ToyScenes)
     segmenter_iters: int = 1000
     judge_scene_seed: Optional[int] = None
+    second_judge: bool = False
     val_interval: int = 0
     grad_norm_interval: int = 25
     jobs: int = 1

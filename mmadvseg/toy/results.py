@@ -25,6 +25,20 @@ COLUMNS: Tuple[Tuple[str, str, int, float], ...] = (
 SECONDARY = ('Colour/mIoU', 'Toy/mIoU', 'Guide/mIoU', 'JudgeFD/fd', 'Toy/L1')
 
 
+def sensitivity_metrics(primary: str) -> Tuple[str, ...]:
+    """The primary metric scored other ways, to show how much a result
+    depends on them: the judge's void pixels counted as errors and left
+    out (instead of filled with the nearest class), and the second judge
+    (another training seed). E.g. ``'Judge/mIoU@last3'`` ->
+    ``('Judge/mIoU_void_error@last3', 'Judge/mIoU_void_ignored@last3',
+    'Judge2/mIoU@last3')``."""
+    key, sep, last = primary.partition('@')
+    prefix, _, name = key.partition('/')
+    return tuple(k + sep + last for k in (
+        f'{prefix}/{name}_void_error', f'{prefix}/{name}_void_ignored',
+        f'{prefix}2/{name}'))
+
+
 def mean_std(values: Sequence[Optional[float]]) -> Tuple[float, float]:
     """Mean and sample standard deviation, NaN where undefined (missing
     values are left out)."""
@@ -176,7 +190,8 @@ def paired_differences(runs: List[Dict[str, Any]],
         family-wise) and ``<primary>_above`` (seeds with a positive
         difference).
     """
-    runs = [with_curve_mean(run, primary) for run in runs]
+    for metric in (primary, *secondary):
+        runs = [with_curve_mean(run, metric) for run in runs]
     by_arm: Dict[tuple, Dict[int, Dict[str, Any]]] = {}
     for run in runs:
         by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
@@ -195,6 +210,8 @@ def paired_differences(runs: List[Dict[str, Any]],
             diffs = [runs_arm[s]['metrics'][key] - base[s]['metrics'][key]
                      for s in seeds if key in runs_arm[s]['metrics']
                      and key in base[s]['metrics']]
+            if key != primary:  # a metric some runs lack (NaN) is left out
+                diffs = [d for d in diffs if not math.isnan(d)]
             if diffs:
                 row[key] = t_interval(diffs)
         diffs = [runs_arm[s]['metrics'].get(primary, math.nan) -
@@ -251,6 +268,20 @@ def markdown_table(rows: List[Dict[str, Any]]) -> str:
         lines.append(cells)
     return _table(['model', 'arm', 'iters', 'seeds'] + [c[1] for c in COLUMNS],
                   lines)
+
+
+def sensitivity_table(rows: List[Dict[str, Any]], primary: str) -> str:
+    """The paired differences of the primary metric scored other ways
+    (:func:`sensitivity_metrics`), where the runs have them; '' if none."""
+    keys = [k for k in sensitivity_metrics(primary)
+            if any(k in r for r in rows)]
+    if not keys:
+        return ''
+    lines = [[r['model'], f'{r["arm"]} - baseline', str(r['n']),
+              _interval(r.get(primary))] + [_interval(r.get(k)) for k in keys]
+             for r in rows]
+    return _table(['model', 'difference', 'seeds', primary]
+                  + [f'{k} [95 % CI]' for k in keys], lines)
 
 
 def paired_table(rows: List[Dict[str, Any]], primary: str) -> str:
@@ -313,7 +344,8 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     :func:`paired_differences`."""
     runs = [with_curve_mean(run, primary) for run in runs]
     rows = aggregate(runs)
-    paired = paired_differences(runs, primary, comparisons=comparisons)
+    paired = paired_differences(
+        runs, primary, SECONDARY + sensitivity_metrics(primary), comparisons)
     content = dict(info=info, rows=rows, paired=paired, runs=runs)
     with atomic_write(osp.join(out_dir, f'{name}.json'), 'w') as f:
         json.dump(content, f, indent=2, sort_keys=True)
@@ -327,6 +359,13 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     if paired:
         md += ['', f'## Paired differences to the baseline ({primary})\n',
                paired_table(paired, primary)]
+        sensitivity = sensitivity_table(paired, primary)
+        if sensitivity:
+            md += ['', '## Sensitivity: void pixels and a second judge\n',
+                   'Void: pixels the judge leaves unlabelled, here counted '
+                   'as errors or left out instead of filled with the '
+                   'nearest class; Judge2: the judge\'s recipe trained from '
+                   'another seed.\n', sensitivity]
     diagnostics = diagnostics_table(runs)
     if diagnostics:
         md += ['', '## Diagnostics at the end of training\n', diagnostics]
@@ -343,5 +382,6 @@ __all__ = [
     'COLUMNS', 'mean_std', 't_interval', 'with_curve_mean', 'holm',
     'aggregate',
     'paired_differences', 'markdown_table', 'paired_table',
+    'sensitivity_metrics', 'sensitivity_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'
 ]

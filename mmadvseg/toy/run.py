@@ -27,6 +27,9 @@ SEGMENTER_ROLES = {
     'mask2former_tiny-wide_toy.py': 'eval',
     'panoptic_fpn_tiny_toy.py': 'judge',
 }
+#: Metric prefix of the second judge (``segmenters['judge2']``), a copy of
+#: the judge's metrics.
+SECOND_JUDGE_PREFIX = 'Judge2'
 #: Iterations between checkpoints (at most).
 CHECKPOINT_INTERVAL = 100
 #: Training scalars summarised in the results (prefixes).
@@ -47,8 +50,10 @@ def run_cfg_options(spec: Dict[str, Any]) -> Dict[str, Any]:
     ``spec`` keys: ``model``, ``variant``, ``overrides``, ``seed``,
     ``iters``, ``batch_size``, ``data_root``, ``color_mode``,
     ``segmenters`` (``{role: {config, checkpoint}}`` for ``guide``,
-    ``eval`` and ``judge``), ``fid_cache``, ``work_dir`` and optionally
-    ``val_interval`` and ``grad_norm_interval``.
+    ``eval``, ``judge`` and optionally ``judge2``, whose scores are the
+    judge's semantic metric again, prefixed ``Judge2``), ``fid_cache``,
+    ``work_dir`` and optionally ``val_interval`` and
+    ``grad_norm_interval``.
 
     The schedule: constant learning rate for the first half, linear decay
     to 0 over the second; a validation every ``val_interval`` iterations
@@ -89,6 +94,10 @@ def run_cfg_options(spec: Dict[str, Any]) -> Dict[str, Any]:
         if metric['type'] == 'AdvSegFIDKID':
             metric['cache_dir'] = spec['fid_cache']
         metrics.append(metric)
+        if metric.get('prefix') == 'Judge' and 'judge2' in segmenters:
+            metrics.append(dict(
+                metric, prefix=SECOND_JUDGE_PREFIX,
+                segmenter={**metric['segmenter'], **segmenters['judge2']}))
     options['val_evaluator.metrics'] = options['test_evaluator.metrics'] = \
         metrics
     iters = spec['iters']

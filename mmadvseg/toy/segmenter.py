@@ -25,10 +25,12 @@ from ..utils.fileio import atomic_write
 from .scenes import ToyScenes
 
 #: The guide (it trains the GANs), the evaluation segmenter (its wider
-#: sibling) and the judge (another family).
+#: sibling), the judge (another family) and a second judge (the judge's
+#: recipe, another training seed).
 GUIDE_CONFIG = 'toy/segmenters/mask2former_tiny_toy.py'
 EVAL_CONFIG = 'toy/segmenters/mask2former_tiny-wide_toy.py'
 JUDGE_CONFIG = 'toy/segmenters/panoptic_fpn_tiny_toy.py'
+SECOND_JUDGE_CONFIG = 'toy/segmenters/panoptic_fpn_tiny-seed3_toy.py'
 CHECKPOINT_NAME = 'segmenter.pth'
 REPORT_NAME = 'segmenter.json'
 
@@ -346,8 +348,8 @@ def _panoptic_scores(cfg: Any) -> Dict[str, float]:
 
 
 __all__ = [
-    'GUIDE_CONFIG', 'EVAL_CONFIG', 'JUDGE_CONFIG', 'build_segmenter_cfg',
-    'build_toy_segmenter',
+    'GUIDE_CONFIG', 'EVAL_CONFIG', 'JUDGE_CONFIG', 'SECOND_JUDGE_CONFIG',
+    'build_segmenter_cfg', 'build_toy_segmenter',
     'train_toy_segmenter', 'toy_segmentation_scores', 'load_segmenter_report',
     'weights_digest'
 ]

@@ -112,6 +112,14 @@ def test_run_cfg_points_each_metric_at_its_segmenter(tmp_path):
     assert 'Colour' in {m.prefix for m in base.val_evaluator.metrics}
     assert base.model.get('adv_seg') is None
     assert base.val_dataloader.dataset.data_root == '/data/paired'
+    # a second judge: the judge's semantic metric again, its own weights
+    spec['segmenters'] = dict(segs, judge2=dict(config='judge2.py',
+                                                checkpoint='judge2.pth'))
+    metrics = {m.prefix: m for m in build_run_cfg(spec).val_evaluator.metrics}
+    assert metrics['Judge2'].segmenter.checkpoint == 'judge2.pth'
+    assert metrics['Judge2'].segmenter.config == 'judge2.py'
+    assert metrics['Judge2'].type == metrics['Judge'].type
+    assert metrics['JudgeFD'].segmenter.checkpoint == 'judge.pth'
 
 
 def test_settings_validate_and_name_runs():

@@ -10,6 +10,8 @@ from mmadvseg.toy.results import (
     holm,
     paired_differences,
     paired_table,
+    sensitivity_metrics,
+    sensitivity_table,
     with_curve_mean,
 )
 
@@ -60,3 +62,28 @@ def test_paired_rows_carry_p_values_holm_and_sign_counts():
     assert row['Judge/mIoU@last3_holm'] is False
     table = paired_table([row], 'Judge/mIoU@last3')
     assert '| 4/5 |' in table and 'Holm 5 %' in table
+
+
+def test_sensitivity_columns_pair_the_other_scorings():
+    """The primary metric with void pixels as errors / left out and by the
+    second judge: paired like the primary, a table only where runs have
+    them."""
+    keys = sensitivity_metrics('Judge/mIoU@last3')
+    assert keys == ('Judge/mIoU_void_error@last3',
+                    'Judge/mIoU_void_ignored@last3', 'Judge2/mIoU@last3')
+    runs = []
+    for seed, base in enumerate([0.40, 0.50, 0.45]):
+        for variant, gain in (('baseline', 0.0), ('both', 0.1 + seed / 100)):
+            run = _run(variant, seed, [0.0, base + gain])
+            run['curves']['Judge2/mIoU'] = [[100, 0.3], [200, 0.3 + gain / 2]]
+            runs.append(run)
+    row, = paired_differences(runs, 'Judge/mIoU@last2', sensitivity_metrics(
+        'Judge/mIoU@last2'))
+    assert row['Judge2/mIoU@last2'][0] == pytest.approx(0.055 / 2)
+    # runs without void scores: no column, no NaN
+    assert 'Judge/mIoU_void_error@last2' not in row
+    table = sensitivity_table([row], 'Judge/mIoU@last2')
+    assert 'Judge2/mIoU@last2 [95 % CI]' in table and 'void' not in table
+    assert f"{row['Judge2/mIoU@last2'][0]:+.3f} [" in table
+    row.pop('Judge2/mIoU@last2')
+    assert sensitivity_table([row], 'Judge/mIoU@last2') == ''
