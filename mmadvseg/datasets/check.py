@@ -5,7 +5,9 @@ For every ``PairedImageDataset`` / ``UnpairedImageDataset`` of the train,
 val and test dataloaders (wrappers such as ``RepeatDataset`` and
 ``ConcatDataset`` are followed) the folders mmagic will scan are checked:
 image counts, a histogram of image sizes, unreadable files (corrupt,
-truncated, empty, JPEG data the decoder reports damaged), A|B images of odd
+truncated, empty, JPEG data the decoder reports damaged), JPEGs whose
+pixels show the step of a wrong DC value (damage the decoder does not
+notice, :mod:`.jpeg_damage`), A|B images of odd
 width (unequal halves), images of a paired folder that are not A|B pairs
 (a photo, in colour where the sketch belongs), PNGs with transparency
 (an alpha channel or a tRNS chunk; mmagic drops it), unpaired A/B count and
@@ -32,6 +34,7 @@ from typing import (
 
 from ..utils.fileio import PARTIAL_SUFFIX
 from .image_io import ImageReadError, read_image
+from .jpeg_damage import DC_STEP_LIMIT, dc_step_score
 from .layouts import scan_images
 
 LOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -51,6 +54,7 @@ class FolderStats:
     odd_width: List[str] = field(default_factory=list)
     colour_left: List[str] = field(default_factory=list)
     alpha: List[str] = field(default_factory=list)
+    dc_step: List[str] = field(default_factory=list)
 
     @property
     def names(self) -> List[str]:
@@ -126,6 +130,10 @@ def scan_folder(folder: str) -> FolderStats:
         except ImageReadError as err:
             stats.unreadable.append(str(err))
             continue
+        with open(path, 'rb') as f:
+            score, where = dc_step_score(img, f.read())
+        if score > DC_STEP_LIMIT:
+            stats.dc_step.append(f'{path} (from x={where[0]}, y={where[1]})')
         height, width = img.shape[:2]
         stats.sizes[(width, height)] += 1
         if width % 2:
@@ -233,6 +241,10 @@ def check_folder(role: str, stats: FolderStats, paired: bool,
          'images are not A|B pairs (in colour on the left, where the gray '
          'sketch belongs: a plain photo?); make pairs of photos with '
          'tools/dataset_converters/folder_to_sketch.py, or delete them'),
+        (stats.dc_step, found.warnings,
+         'JPEGs that look damaged: brighter, darker or tinted from one '
+         'block on, the mark of garbled data that decodes without an '
+         'error; look at them, and re-download or delete the damaged ones'),
         (stats.alpha, found.warnings,
          'PNGs with transparency; mmagic drops it, so transparent parts '
          'load in the colour stored under them (often black). Re-convert '

@@ -157,3 +157,41 @@ def test_missing_folders_and_wrappers(tmp_path):
     (empty / 'train').mkdir(parents=True)
     out, code = report(loaders('paired', str(empty)))
     assert code == 1 and 'no image files' in out
+
+
+def _photo(seed: int, side: int = 256) -> np.ndarray:
+    """Gradients and soft texture, as a photo (BGR)."""
+    y, x = np.mgrid[0:side, 0:side] / side
+    img = np.stack([80 + 100 * x, 60 + 120 * y, 150 - 60 * x * y], -1)
+    noise = np.random.default_rng(seed).normal(0, 30, img.shape)
+    return np.clip(img + cv2.GaussianBlur(noise, (0, 0), 3), 0, 255)
+
+
+def test_jpeg_damage_the_decoder_misses(tmp_path):
+    """Garbled JPEG data that still decodes as valid codes gives no libjpeg
+    warning and used to pass; when a DC value went wrong (every later
+    block brighter: here from the MCU at x=128, y=80 of a 256x256 4:2:0
+    JPEG), it is now a warning naming the file. A file without its end
+    marker is unreadable, named in one line too."""
+    root = make(tmp_path, 'unpaired')
+    photo = _photo(0)
+    mcu = np.add.outer(np.arange(256) // 16 * 16, np.arange(256) // 16)
+    stepped = photo + 30 * (mcu >= 5 * 16 + 8)[..., None]
+    paths = {}
+    for name, img in (('clean', photo), ('stepped', stepped)):
+        paths[name] = osp.join(root, 'trainA', f'{name}.jpg')
+        cv2.imwrite(paths[name], np.clip(img, 0, 255).astype(np.uint8),
+                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+    with open(paths['clean'], 'rb') as f:
+        data = f.read()
+    paths['cut'] = osp.join(root, 'trainA', 'cut.jpg')
+    with open(paths['cut'], 'wb') as f:
+        f.write(data[:-2])  # all the image data, no end marker
+    out, code = report(loaders('unpaired', root), strict=True)
+    assert code == 1
+    lines = out.splitlines()
+    assert f'      - {paths["stepped"]} (from x=128, y=80)' in lines
+    assert f'      - {paths["cut"]}: truncated JPEG (no end-of-image ' \
+        'marker); re-download or delete the file' in lines
+    assert '1 JPEGs that look damaged' in out
+    assert paths['clean'] not in out
