@@ -13,7 +13,10 @@ def parse_args():
     add('inputs', nargs='+', help='(see mmadvseg.apis.Colorizer)')
     add('--out', dest='out_dir', required=True, help='output folder')
     add('--batch-size', type=int, default=1, help='images per pass')
-    add('--size', type=int, help='resize inputs to this longer side')
+    add('--size', type=int, help='translate at this longer side (default: '
+        'the model\'s working scale); outputs keep the input size')
+    add('--native', action='store_true', help='translate at full size')
+    add('--overwrite', action='store_true', help='replace earlier outputs')
     add('--seed', type=int, help='dropout seed (default: random, printed)')
     add('--grid', action='store_true', help='also write NAME_grid.png')
     add('--from-photo', action='store_true', help='the inputs are photos')

@@ -2,7 +2,7 @@
 """The offline demo (``make demo``): AdvSegLoss vs baseline on procedural toy
 scenes, in small, on a CPU, with no download (``mmadvseg.toy.demo``).
 
-    python tools/demo.py [--work-dir work_dirs/demo] [--iters 100]
+    python tools/demo.py [--work-dir work_dirs/demo] [--iters 100] [--verbose]
 """
 import argparse
 import os
@@ -22,6 +22,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--num-test', type=int, default=ToyScenes.num_test)
     parser.add_argument('--color-mode', default=ToyScenes.color_mode,
                         choices=COLOR_MODES)
+    parser.add_argument('--verbose', action='store_true',
+                        help='print the training logs (default: progress '
+                        'bars; the logs go to WORK_DIR/demo.log)')
     return parser.parse_args()
 
 
@@ -31,7 +34,7 @@ def main() -> None:
                           num_train=args.num_train, num_test=args.num_test,
                           color_mode=args.color_mode)
     try:
-        print(run_demo(exp))
+        print(run_demo(exp, verbose=args.verbose))
     except RuntimeError as err:
         raise SystemExit(f'error: {err}') from None
 

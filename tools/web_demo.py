@@ -24,8 +24,8 @@ only PNG, JPEG, BMP, TIFF and WebP files are accepted; two are decoded at a
 time (others wait, up to 10 s, then get status 503). Every input is resized
 to the model's size (noted on the page). Pix2Pix colours depend on the
 dropout seed: the page uses one fixed --seed, so the same sketch always
-gives the same colours (those of
-Colorizer(MODEL)(sketch, seed=SEED, size=SIZE)['predictions'][0]).
+gives the same colours (those of Colorizer(MODEL)(sketch, seed=SEED)
+at the model's working size, where the page shows them).
 """
 
 

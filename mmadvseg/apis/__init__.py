@@ -11,14 +11,21 @@ from .inputs import (
     config_test_sketches,
     load_image,
     resize_longer,
+    resize_to,
 )
-from .model_files import resolve_model, split_model_args
-from .photo_sketch import photo_sketcher, recorded_sketcher
+from .model_files import resolve_model, split_model_args, working_size
+from .photo_sketch import (
+    DEFAULT_PHOTO_SKETCH,
+    describe_sketcher,
+    photo_sketcher,
+    recorded_sketcher,
+)
 from .spec import GeneratorSpec, ModelFileError
 
 __all__ = [
     'Colorizer', 'GeneratorSpec', 'ModelFileError', 'resolve_model',
     'split_model_args', 'resolve_seed', 'collect_images', 'load_image',
-    'resize_longer', 'config_test_sketches', 'photo_sketcher',
-    'recorded_sketcher'
+    'resize_longer', 'resize_to', 'config_test_sketches', 'photo_sketcher',
+    'recorded_sketcher', 'describe_sketcher', 'DEFAULT_PHOTO_SKETCH',
+    'working_size'
 ]

@@ -14,9 +14,14 @@ config with a checkpoint, or an ONNX file exported by
 ``tools/deployment/export_onnx.py`` (then onnxruntime runs it and neither
 torch nor OpenMMLab is imported).
 
-Each image is translated as if alone (see :mod:`.inference_generator`):
-padded by reflection to the generator's size multiple, translated, cropped
-back to exactly its size. Images of the same padded size are batched.
+Each image is translated at the model's working scale (the longer side of
+its config's test ``Resize``, :func:`~.model_files.working_size`; ``size``
+sets another, ``native`` keeps the image's own) and the colorization is
+resized back to exactly the input's size: a generator trained at 64 or 256
+pixels draws other (paler, haloed) colours at other scales. Each image is
+translated as if alone (see :mod:`.inference_generator`): padded by
+reflection to the generator's size multiple, translated, cropped back.
+Images of the same padded size are batched.
 Pix2Pix keeps dropout on at test time (as mmagic and the original pix2pix
 do), so its colours are random by design: the same ``seed`` gives the same
 colours.
@@ -39,10 +44,10 @@ import numpy as np
 from ..datasets.image_io import ImageReadError, to_bgr_uint8
 from ..datasets.sketch.methods import SKETCH_OPTIONS
 from ..utils.fileio import remove_stale_partials
-from .inputs import list_inputs, load_image, resize_longer
-from .model_files import resolve_model
+from .inputs import list_inputs, load_image, resize_longer, resize_to
+from .model_files import resolve_model, working_size
 from .outputs import GRID_SUFFIX, SKETCH_SUFFIX, plan_outputs, write_outputs
-from .photo_sketch import photo_sketcher
+from .photo_sketch import describe_sketcher, photo_sketcher
 from .spec import GeneratorSpec
 
 #: ``(sketch, colour) -> grid image``.
@@ -80,10 +85,12 @@ class Colorizer:
                  precision: str = 'fp32') -> None:
         self.config, self.checkpoint = resolve_model(model, checkpoint)
         self.device = device
+        self.cfg: Any = None
         if self.config:
-            from .torch_backend import TorchBackend
+            from .torch_backend import TorchBackend, load_config
             self.backend: Any = TorchBackend(self.config, self.checkpoint,
                                              device, precision)
+            self.cfg = load_config(self.config)
         elif precision != 'fp32':
             raise ValueError(f'precision {precision!r} is for PyTorch '
                              'models; an ONNX model runs in fp32')
@@ -91,6 +98,9 @@ class Colorizer:
             from .onnx_backend import OnnxBackend
             self.backend = OnnxBackend(self.checkpoint, device)
         self.spec: GeneratorSpec = self.backend.spec
+        #: The longer side the model works at (None: not recorded).
+        self.work_size: Optional[int] = working_size(self.cfg) \
+            if self.cfg is not None else self.spec.work_size
         self._grid: Optional[Tuple[GridMaker, str]] = None
 
     @property
@@ -139,12 +149,25 @@ class Colorizer:
         :func:`~mmadvseg.visualization.grid_maker`) and a note."""
         if self._grid is None:
             from ..visualization import grid_maker
-            cfg = None
-            if self.config:
-                from .torch_backend import load_config
-                cfg = load_config(self.config)
-            self._grid = grid_maker(cfg, self.device)
+            self._grid = grid_maker(self.cfg, self.device, self.work_size)
         return self._grid
+
+    def scale(self, size: Optional[int] = None,
+              native: bool = False) -> Tuple[Optional[int], str]:
+        """The longer side inputs are translated at (None: their own) and
+        a note saying so."""
+        back = 'resized back to each input\'s size'
+        if size is not None:
+            return size, f'translated at {size} px (--size), {back}'
+        if native:
+            return None, ('translated at each input\'s own size (--native; '
+                          f'the model works at {self.work_size or "?"} px)')
+        if self.work_size is None:
+            return None, ('the model records no working scale: translated '
+                          'at each input\'s own size (--size N sets one)')
+        return self.work_size, (
+            f'translated at the model\'s working scale ({self.work_size} '
+            f'px, from its config), {back} (--native: full size)')
 
     def __call__(self,
                  inputs: Any,
@@ -154,6 +177,8 @@ class Colorizer:
                  return_preds: bool = True,
                  seed: Optional[int] = None,
                  size: Optional[int] = None,
+                 native: bool = False,
+                 overwrite: bool = False,
                  grid: bool = False,
                  from_photo: bool = False,
                  dataset: Optional[str] = None,
@@ -177,17 +202,23 @@ class Colorizer:
                 memory when they are written). Defaults to True.
             seed (int, optional): Dropout seed; None draws a random one
                 (returned as ``seed``).
-            size (int, optional): Resize each input so that its longer
-                side is ``size`` (aspect ratio kept); None keeps its size.
+            size (int, optional): Translate each input with its longer
+                side resized to ``size`` (aspect ratio kept); None: the
+                model's working scale (:attr:`work_size`). The outputs
+                always have the input's size.
+            native (bool): Translate each input at its own size. Defaults
+                to False.
+            overwrite (bool): Replace outputs of an earlier run in
+                ``out_dir`` (else they are refused before anything is
+                written). Defaults to False.
             grid (bool): Draw the grid view (sketch | colour | segmentation
                 | thing/stuff when the config's segmenter weights are
                 available) and write it as ``NAME_grid.png``. Defaults to
                 False.
             from_photo (bool): The inputs are photos: sketch them first as
-                the converter of the training data did (the record of
-                ``dataset``, else of the config's test data) or with
-                ``sketch`` and ``sketch_options``; the sketches are written
-                as ``NAME_sketch.png``. Defaults to False.
+                :func:`~.photo_sketch.photo_sketcher` chooses (at the
+                working scale); the sketches are written as
+                ``NAME_sketch.png``. Defaults to False.
             dataset (str, optional): With ``from_photo``: the converted
                 dataset whose ``conversion.json`` gives the sketch.
             sketch (str, optional): With ``from_photo``: a sketch method.
@@ -218,13 +249,15 @@ class Colorizer:
             raise ValueError(f'--batch-size must be >= 1, got {batch_size}')
         if (sketch is not None or dataset) and not from_photo:
             raise ValueError('--sketch and --dataset need --from-photo')
+        if native and size is not None:
+            raise ValueError('--native and --size exclude each other')
         items = list_inputs(inputs, exclude=out_dir)
         if not items and (not isinstance(inputs, (list, tuple)) or inputs):
             names = inputs if isinstance(inputs, (list, tuple)) else [inputs]
             raise ValueError(f'no images found in {" ".join(map(str, names))}')
         extras = [SKETCH_SUFFIX] * from_photo + [GRID_SUFFIX] * grid
         outputs = plan_outputs([item[1:] for item in items], out_dir,
-                               extras) if out_dir else None
+                               extras, overwrite) if out_dir else None
         if out_dir:  # what killed runs left; a running one keeps its own
             remove_stale_partials(out_dir, recursive=True)
         result: Dict[str, Any] = dict(
@@ -235,13 +268,15 @@ class Colorizer:
                 f'random; --seed {result["seed"]} repeats this run'
             result['notes'].append(
                 f'test-time dropout seed {result["seed"]} ({how})')
+        scale, note = self.scale(size, native)
+        result['notes'].append(note)
         sketcher = make_grid = None
         if from_photo:
             sketcher, source = photo_sketcher(
-                self.config, dataset, sketch,
+                self.cfg, dataset, sketch,
                 **{'device': self.device, **sketch_options})
-            result['notes'].append(f'sketches from photos with {source}: '
-                                   f'{sketcher.settings()}')
+            result['notes'].append(f'photos sketched with {source}: '
+                                   f'{describe_sketcher(sketcher)}')
         if return_vis or (grid and out_dir):
             make_grid, note = self.grid_maker()
             result['notes'].append(note)
@@ -249,7 +284,7 @@ class Colorizer:
         with tqdm(total=len(items), desc='colorize', unit='img',
                   disable=not show_progress, dynamic_ncols=True) as bar:
             for index, drawn, colour, failure in self._stream(
-                    items, result['seed'], batch_size, size, sketcher,
+                    items, result['seed'], batch_size, scale, sketcher,
                     skip_bad=outputs is not None):
                 bar.update(1)
                 vis = make_grid(drawn, colour) if make_grid and \
@@ -271,27 +306,29 @@ class Colorizer:
         return result
 
     def _stream(self, items: List[Tuple[Any, Optional[str], str]],
-                seed: int, batch_size: int, size: Optional[int],
+                seed: int, batch_size: int, scale: Optional[int],
                 sketcher: Optional[Callable[[np.ndarray], np.ndarray]],
                 skip_bad: bool) -> Iterator[Tuple[int, Any, Any, Any]]:
-        """Load (resize, sketch) and colorize ``items`` (see
+        """Load (resize to ``scale``, sketch) and colorize ``items`` (see
         :func:`~.inputs.list_inputs`).
 
         Yields:
             tuple: ``(index, sketch, colour, None)`` per colorized input, as
-            its batch completes; ``(index, None, None, reason)`` per input
-            that cannot be read or sketched when ``skip_bad`` (else that
-            raises).
+            its batch completes, both of the input's size; ``(index, None,
+            None, reason)`` per input that cannot be read or sketched when
+            ``skip_bad`` (else that raises).
         """
         failed: List[Tuple[int, Any, Any, str]] = []
-        sketches: Dict[int, np.ndarray] = {}
+        sketches: Dict[int, np.ndarray] = {}  # at the input's size
 
         def load() -> Iterator[Tuple[int, np.ndarray]]:
             for index, (source, path, name) in enumerate(items):
                 try:
-                    img = resize_longer(load_image(source, name), size)
+                    img = load_image(source, name)
+                    work = resize_longer(img, scale)
                     if sketcher is not None:
-                        img = to_bgr_uint8(sketcher(img))
+                        work = to_bgr_uint8(sketcher(work))
+                        img = resize_to(work, img.shape[:2])
                 except Exception as err:  # noqa: BLE001  (one input only)
                     if not skip_bad:
                         raise
@@ -301,12 +338,13 @@ class Colorizer:
                     failed.append((index, None, None, reason))
                     continue
                 sketches[index] = img
-                yield index, img
+                yield index, work
 
         for index, colour in self.run(load(), seed, batch_size):
             yield from failed
             failed.clear()
-            yield index, sketches.pop(index), colour, None
+            img = sketches.pop(index)
+            yield index, img, resize_to(colour, img.shape[:2]), None
         yield from failed
 
 

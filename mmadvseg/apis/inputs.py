@@ -69,11 +69,29 @@ def load_image(source: ImageSource, name: str = '<array>') -> np.ndarray:
                     'image path, a folder, a numpy array or a PIL image')
 
 
-def resize_longer(img: np.ndarray, size: Optional[int]) -> np.ndarray:
-    """Resize so that the longer side is ``size`` (aspect ratio kept).
+def resize_to(img: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
+    """Resize to ``(height, width)``: shrinking averages pixels (no
+    aliasing of thin lines), enlarging is bicubic (the training pipelines'
+    interpolation).
 
-    Shrinking averages pixels (no aliasing of thin lines), enlarging is
-    bicubic (the training pipelines' interpolation).
+    Args:
+        img (np.ndarray): ``HxWx3`` image.
+        shape (tuple[int, int]): The new ``(height, width)``.
+
+    Returns:
+        np.ndarray: The resized image (``img`` itself when unchanged).
+    """
+    height, width = img.shape[:2]
+    if (height, width) == tuple(shape):
+        return img
+    shrink = shape[0] * shape[1] < height * width
+    return cv2.resize(img, (shape[1], shape[0]), interpolation=cv2.INTER_AREA
+                      if shrink else cv2.INTER_CUBIC)
+
+
+def resize_longer(img: np.ndarray, size: Optional[int]) -> np.ndarray:
+    """Resize so that the longer side is ``size`` (aspect ratio kept; see
+    :func:`resize_to`).
 
     Args:
         img (np.ndarray): ``HxWx3`` image.
@@ -86,9 +104,8 @@ def resize_longer(img: np.ndarray, size: Optional[int]) -> np.ndarray:
     if size is None or max(height, width) == size:
         return img
     scale = size / max(height, width)
-    new = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(img, new, interpolation=cv2.INTER_AREA
-                      if scale < 1 else cv2.INTER_CUBIC)
+    return resize_to(img, (max(1, round(height * scale)),
+                           max(1, round(width * scale))))
 
 
 def list_inputs(inputs: Any, exclude: Optional[str] = None
@@ -179,5 +196,6 @@ def collect_images(inputs: Sequence[str],
 
 __all__ = [
     'ImageSource', 'ImageReadError', 'load_image', 'resize_longer',
+    'resize_to',
     'collect_images', 'list_inputs', 'config_test_sketches'
 ]

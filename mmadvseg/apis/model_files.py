@@ -7,7 +7,7 @@ exported ``.onnx`` file. Every unusable combination is one
 import glob
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .spec import ModelFileError
 
@@ -98,4 +98,27 @@ def _from_work_dir(work_dir: str) -> Tuple[str, str]:
     return configs[0], checkpoint
 
 
-__all__ = ['resolve_model', 'split_model_args']
+def working_size(cfg: Any) -> Optional[int]:
+    """The scale a model works at: the longer side of its test pipeline's
+    ``Resize`` (the size it was evaluated at), else of its training crop
+    (a config without test data), or None.
+
+    Args:
+        cfg (Config, optional): A training config.
+
+    Returns:
+        int | None: The side in pixels.
+    """
+    for loader, step_type, key in (('test_dataloader', 'Resize', 'scale'),
+                                   ('train_dataloader', 'FixedCrop',
+                                    'crop_size')):
+        dataset = ((cfg or {}).get(loader) or {}).get('dataset') or {}
+        for step in dataset.get('pipeline') or []:
+            if step.get('type') == step_type and step.get(key):
+                side = step[key]
+                return int(max(side) if isinstance(side, (list, tuple))
+                           else side)
+    return None
+
+
+__all__ = ['resolve_model', 'split_model_args', 'working_size']

@@ -6,7 +6,8 @@ One PNG per input under the output folder with the input's relative name
 (``sub/cat.jpg`` -> ``DIR/sub/cat.png``; an in-memory image is named by its
 index, ``000003.png``), written atomically. Beside it, the sketch drawn from
 a photo (``cat_sketch.png``) and the grid view (``cat_grid.png``). Clashing
-names are refused before anything is written.
+names are refused before anything is written, and so are earlier outputs
+unless ``overwrite`` (as ``tools/test.py --overwrite``).
 """
 import os.path as osp
 from collections import Counter
@@ -21,7 +22,8 @@ SKETCH_SUFFIX, GRID_SUFFIX = '_sketch', '_grid'
 
 
 def plan_outputs(items: Sequence[Tuple[Optional[str], str]], out_dir: str,
-                 extras: Sequence[str] = ()) -> List[str]:
+                 extras: Sequence[str] = (),
+                 overwrite: bool = False) -> List[str]:
     """The output file of every input; refuses clashes before anything is
     written.
 
@@ -31,13 +33,16 @@ def plan_outputs(items: Sequence[Tuple[Optional[str], str]], out_dir: str,
         out_dir (str): Output folder.
         extras (Sequence[str]): Suffixes of extra files written beside each
             output (``_sketch``, ``_grid``).
+        overwrite (bool): Earlier outputs may be replaced. Defaults to
+            False.
 
     Returns:
         list[str]: ``out_dir/<relative name without extension>.png``.
 
     Raises:
         ValueError: Two inputs would write the same file, or an output
-            would overwrite an input.
+            would overwrite an input, or (without ``overwrite``) an earlier
+            output.
     """
     outputs = [
         osp.join(out_dir, osp.splitext(rel)[0] + '.png') for _, rel in items
@@ -56,6 +61,13 @@ def plan_outputs(items: Sequence[Tuple[Optional[str], str]], out_dir: str,
         raise ValueError(f'{overwritten[0]} would be overwritten by its '
                          'colorization: choose an --out folder outside the '
                          'inputs')
+    earlier = [] if overwrite else [path for path in every
+                                    if osp.lexists(path)]
+    if earlier:
+        raise ValueError(
+            f'{out_dir} holds outputs of an earlier run ({earlier[0]} and '
+            f'{len(earlier) - 1} more): pass --overwrite (overwrite=True) to '
+            'replace them, or choose another --out folder')
     return outputs
 
 

@@ -11,7 +11,7 @@ each input's size, exactly as mmagic's data preprocessor and
 """
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -48,6 +48,11 @@ class GeneratorSpec:
         dropout_layers (tuple[DropoutLayer]): Those layers, in the order
             the network runs them.
         description (str): The generator in words, for messages.
+        work_size (int, optional): Longer side of the images the model was
+            trained and tested at (its config's test ``Resize``; see
+            :func:`~.model_files.working_size`): the colorizer translates
+            at this scale by default. None: not recorded (older ONNX
+            files).
     """
     mean: Tuple[float, ...] = (127.5, 127.5, 127.5)
     std: Tuple[float, ...] = (127.5, 127.5, 127.5)
@@ -56,6 +61,7 @@ class GeneratorSpec:
     dropout_p: float = 0.0
     dropout_layers: Tuple[DropoutLayer, ...] = field(default_factory=tuple)
     description: str = ''
+    work_size: Optional[int] = None
 
     @property
     def stochastic(self) -> bool:

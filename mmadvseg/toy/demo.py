@@ -8,6 +8,7 @@ scenes, segmented by the evaluation segmenter. The generated images are
 those of :class:`~mmadvseg.apis.Colorizer` (and ``tools/colorize.py``) for
 the run with seed :data:`GRID_SEED`.
 """
+import contextlib
 import json
 import os.path as osp
 from typing import Any, Dict, List
@@ -15,6 +16,7 @@ from typing import Any, Dict, List
 import numpy as np
 
 from ..datasets.layouts import paired_path
+from ..utils.config import CONFIGS_DIR
 from .experiment import run_experiment
 from .protocol import Arm, ToyExperiment, run_name
 from .run import SPEC_NAME
@@ -22,6 +24,9 @@ from .scenes import ToyScenes
 
 #: The dropout seed of the demo's grids.
 GRID_SEED = 0
+#: The columns of the demo's grids.
+GRID_CAPTIONS = ('sketch', 'generated', 'real', 'seg(generated)',
+                 'seg(real)')
 
 
 def demo_experiment(work_dir: str = 'work_dirs/demo',
@@ -50,7 +55,9 @@ def demo_experiment(work_dir: str = 'work_dirs/demo',
 
 def demo_model(work_dir: str = 'work_dirs/demo') -> str:
     """The model ``make demo`` trains (its AdvSegLoss Pix2Pix run), which
-    the web demo serves by default.
+    the web demo serves by default; a relative ``work_dir`` is looked for
+    in the current folder, then in the source checkout (where ``make
+    demo`` writes it), so any working folder finds it.
 
     Args:
         work_dir (str): The demo's work dir. Defaults to 'work_dirs/demo'.
@@ -63,13 +70,16 @@ def demo_model(work_dir: str = 'work_dirs/demo') -> str:
     """
     exp = demo_experiment(work_dir)
     arm = next(arm for arm in exp.arms if arm.variant == 'both')
-    run_dir = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
-    if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
-        raise FileNotFoundError(
-            f'no model given, and the toy demo model '
-            f'({osp.relpath(run_dir)}) is not trained yet: run `make demo` '
-            'first, or pass CONFIG CHECKPOINT or a training WORK_DIR')
-    return run_dir
+    run = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
+    repo = osp.dirname(CONFIGS_DIR)
+    places = [run] + ([] if osp.isabs(run) else [osp.join(repo, run)])
+    for run_dir in places:
+        if osp.isfile(osp.join(run_dir, 'last_checkpoint')):
+            return run_dir
+    raise FileNotFoundError(
+        f'no model given, and the toy demo model is not in {places[-1]}: '
+        f'run `make demo` in {repo} to train it (about 10 minutes on a '
+        'CPU), or pass a training WORK_DIR, CONFIG CHECKPOINT or MODEL.onnx')
 
 
 def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
@@ -109,16 +119,20 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
         path = osp.join(exp.work_dir, f'grid_{run["variant"]}.png')
         atomic_imwrite(path, translation_grid(
             sketches, fakes, reals, lambda img: judge(img)[0],
-            TOY_METAINFO['palette']))
+            TOY_METAINFO['palette'], captions=GRID_CAPTIONS))
         paths.append(path)
     return paths
 
 
-def run_demo(exp: ToyExperiment) -> str:
+def run_demo(exp: ToyExperiment, verbose: bool = False) -> str:
     """Run the demo experiment, draw its grids; return what to print.
+
+    Quiet unless ``verbose``: the console shows a progress bar per stage
+    (:mod:`.demo_console`), the stages' logs go to ``<work_dir>/demo.log``.
 
     Args:
         exp (ToyExperiment): From :func:`demo_experiment`.
+        verbose (bool): Print the stages' logs instead. Defaults to False.
 
     Returns:
         str: The results table and where to look.
@@ -126,22 +140,34 @@ def run_demo(exp: ToyExperiment) -> str:
     Raises:
         RuntimeError: A run failed (its log is named).
     """
-    results = run_experiment(exp)
-    failed = results['info']['failed_runs']
-    if failed:
-        raise RuntimeError('Demo runs failed (see run.log in each): ' +
-                           ', '.join(failed))
-    grids = save_grids(exp, results['runs'])
-    return (results['markdown'] + '\nDemo finished. Look at:\n  ' +
+    from .demo_console import StageProgress, quiet_console
+    log_file = osp.join(exp.work_dir, 'demo.log')
+    with contextlib.ExitStack() as stack:
+        if not verbose:
+            console = stack.enter_context(quiet_console(log_file))
+            print(f'The toy demo: scenes, 3 toy segmenters, Pix2Pix with '
+                  f'and without AdvSegLoss; full log: {log_file} '
+                  '(--verbose prints it here)', file=console, flush=True)
+            with StageProgress(exp, console):
+                results = run_experiment(exp)
+        else:
+            results = run_experiment(exp)
+        failed = results['info']['failed_runs']
+        if failed:
+            raise RuntimeError('Demo runs failed (see run.log in each): ' +
+                               ', '.join(failed))
+        grids = save_grids(exp, results['runs'])
+    summary = results['markdown'].split('\n## ')[0].rstrip()
+    return (summary + '\n\nDemo finished. Look at:\n  ' +
             '\n  '.join(grids) +
-            '\n  (sketch | generated | real | seg(generated) | seg(real))\n'
-            f'  {osp.join(exp.work_dir, "results.md")} / results.json\n'
-            'Full experiment: python tools/analysis/toy_benchmark.py\n'
-            'Real data: build a dataset with tools/dataset_converters/, '
-            'then e.g.\n'
-            '  python tools/train.py configs/advseg/pix2pix_both_sheep.py')
+            '\n'
+            f'  {osp.join(exp.work_dir, "results.md")}: all the tables\n'
+            f'The toy model: {demo_model(exp.work_dir)}\n'
+            'Colorize with it: README.md, "Colorize your own sketches"\n'
+            'Full experiment: python tools/analysis/toy_benchmark.py')
 
 
 __all__ = [
-    'demo_experiment', 'demo_model', 'save_grids', 'run_demo', 'GRID_SEED'
+    'demo_experiment', 'demo_model', 'save_grids', 'run_demo', 'GRID_SEED',
+    'GRID_CAPTIONS'
 ]

@@ -5,10 +5,12 @@ it is built):
 
 - :mod:`.translation_grid`: sketch | generated | real | segmentations, one
   row per image (``make demo``'s grids);
-- :mod:`.colorize_grid`: sketch | colour | segmentation | thing/stuff with a
-  class legend (``tools/colorize.py --grid``, the web demo).
+- :mod:`.colorize_grid`: sketch | colour | segmentation | thing/stuff with
+  captions and a class legend (``tools/colorize.py --grid``);
+- :mod:`.annotate`: captions and legends sized by the picture.
 """
 from .colorize_grid import (
+    CAPTIONS,
     STUFF_COLOR,
     THING_COLOR,
     SegmentationView,
@@ -24,5 +26,5 @@ from .translation_grid import colorize_labels, translation_grid
 __all__ = [
     'colorize_labels', 'translation_grid', 'SegmentationView', 'make_grid',
     'grid_maker', 'segmentation_view', 'segmenter_of', 'class_info',
-    'thing_stuff_map', 'THING_COLOR', 'STUFF_COLOR'
+    'thing_stuff_map', 'THING_COLOR', 'STUFF_COLOR', 'CAPTIONS'
 ]

@@ -9,17 +9,18 @@ asked for, and the grid keeps sketch | colour when its weights are not
 available.
 """
 import os.path as osp
+import warnings
 from functools import partial
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
+from .annotate import captioned_row, enlarge, legend
 from .translation_grid import colorize_labels
 
 #: Colours (BGR) of the thing/stuff map.
 THING_COLOR, STUFF_COLOR = (40, 160, 250), (160, 110, 40)
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def segmenter_of(cfg: Any) -> Optional[dict]:
@@ -73,19 +74,23 @@ class SegmentationView:
     Args:
         segmenter_cfg (dict): A ``FrozenPanopticSegmenter`` config.
         device (str): Device. Defaults to ``'cpu'``.
+        size (int, optional): Segment images resized to this longer side
+            (the scale the segmenter judged at in training), the labels
+            resized back; None: at their size.
 
     Raises:
         FileNotFoundError: The segmenter's weights are not available.
     """
 
-    def __init__(self, segmenter_cfg: dict, device: str = 'cpu') -> None:
+    def __init__(self, segmenter_cfg: dict, device: str = 'cpu',
+                 size: Optional[int] = None) -> None:
         from mmagic.registry import MODELS
         from mmengine.registry import DefaultScope
 
         import mmadvseg.models  # noqa: F401  (registers the segmenter)
         with DefaultScope.overwrite_default_scope('mmagic'):
             self.segmenter = MODELS.build(segmenter_cfg).to(device)
-        self.device = device
+        self.device, self.size = device, size
         self.num_things = self.segmenter.num_things
         self.names, self.palette = class_info(
             segmenter_cfg.get('config'), self.segmenter.num_classes)
@@ -94,10 +99,21 @@ class SegmentationView:
         """Class index and thing mask per pixel of an ``HxWx3`` uint8 BGR
         image."""
         import torch
+        height, width = image.shape[:2]
+        if self.size and max(height, width) != self.size:
+            scale = self.size / max(height, width)
+            image = cv2.resize(image, (max(1, round(width * scale)),
+                                       max(1, round(height * scale))),
+                               interpolation=cv2.INTER_AREA)
         x = torch.from_numpy(image).permute(2, 0, 1)[None].float()
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # torch's note on meshgrid's indexing, inside mmdet's heads
+            warnings.filterwarnings('ignore', 'torch.meshgrid')
             probs = self.segmenter(x.to(self.device) / 127.5 - 1).probs
         labels = probs[0].argmax(0).cpu().numpy()
+        if labels.shape != (height, width):
+            labels = cv2.resize(labels.astype(np.int32), (width, height),
+                                interpolation=cv2.INTER_NEAREST)
         return labels, labels < self.num_things
 
     def legend(self, labels: np.ndarray) -> List[Tuple[str, Sequence[int]]]:
@@ -108,7 +124,8 @@ class SegmentationView:
         return entries + [('thing', THING_COLOR), ('stuff', STUFF_COLOR)]
 
 
-def segmentation_view(cfg: Any, device: str = 'cpu'
+def segmentation_view(cfg: Any, device: str = 'cpu',
+                      size: Optional[int] = None
                       ) -> Tuple[Optional[SegmentationView], str]:
     """The segmenter of a model's config as a :class:`SegmentationView`
     (None when it has none or its weights are missing) and a note: the
@@ -118,6 +135,7 @@ def segmentation_view(cfg: Any, device: str = 'cpu'
         cfg (Config, optional): The model's training config; None for an
             ONNX model.
         device (str): Device of the segmenter. Defaults to ``'cpu'``.
+        size (int, optional): See :class:`SegmentationView`.
 
     Returns:
         tuple: The view (or None) and the note.
@@ -128,9 +146,11 @@ def segmentation_view(cfg: Any, device: str = 'cpu'
     if seg_cfg is None:
         return None, 'the model\'s config names no segmenter'
     try:
-        view = SegmentationView(seg_cfg, device)
+        view = SegmentationView(seg_cfg, device, size)
     except FileNotFoundError as err:
-        return None, str(err).splitlines()[0]
+        return None, (f'{str(err).splitlines()[0].rstrip(".")}; a config '
+                      'saved in a training work dir names the weights that '
+                      'run used: pass WORK_DIR, or that config')
     return view, osp.basename(str(seg_cfg.get('config', '?')))
 
 
@@ -140,34 +160,15 @@ def thing_stuff_map(things: np.ndarray) -> np.ndarray:
                     np.uint8(STUFF_COLOR))
 
 
-def _legend(entries: Sequence[Tuple[str, Sequence[int]]],
-            width: int) -> np.ndarray:
-    """Rows of colour swatches and names, ``width`` pixels wide."""
-    row_h, pad = 14, 4
-    rows: List[List[Tuple[str, Sequence[int], int]]] = [[]]
-    x = pad
-    for name, color in entries:
-        w = 14 + cv2.getTextSize(name, _FONT, 0.35, 1)[0][0] + 2 * pad
-        if rows[-1] and x + w > width:
-            rows.append([])
-            x = pad
-        rows[-1].append((name, color, x))
-        x += w
-    panel = np.full((row_h * len(rows) + pad, width, 3), 255, np.uint8)
-    for r, row in enumerate(rows):
-        y = pad + r * row_h
-        for name, color, x in row:
-            cv2.rectangle(panel, (x, y + 1), (x + 9, y + 10),
-                          tuple(int(c) for c in color), -1)
-            cv2.putText(panel, name, (x + 13, y + 10), _FONT, 0.35,
-                        (0, 0, 0), 1, cv2.LINE_AA)
-    return panel
+#: The grid's column captions.
+CAPTIONS = ('sketch', 'colour', 'segmentation', 'thing / stuff')
 
 
 def make_grid(sketch: np.ndarray,
               colour: np.ndarray,
               view: Optional[SegmentationView] = None) -> np.ndarray:
-    """sketch | colour [| segmentation | thing/stuff, with a legend].
+    """sketch | colour [| segmentation | thing/stuff, with a legend], each
+    column captioned (:func:`~.annotate.captioned_row`).
 
     Args:
         sketch (np.ndarray): ``HxWx3`` uint8 BGR sketch.
@@ -178,16 +179,19 @@ def make_grid(sketch: np.ndarray,
         np.ndarray: The grid, uint8 BGR.
     """
     tiles = [sketch, colour]
+    if view is not None:
+        labels, things = view(colour)
+        tiles += [colorize_labels(labels, view.palette),
+                  thing_stuff_map(things)]
+    row = captioned_row(tiles, CAPTIONS[:len(tiles)])
     if view is None:
-        return np.concatenate(tiles, 1)
-    labels, things = view(colour)
-    tiles += [colorize_labels(labels, view.palette), thing_stuff_map(things)]
-    top = np.concatenate(tiles, 1)
-    return np.concatenate([top, _legend(view.legend(labels), top.shape[1])],
-                          0)
+        return row
+    side = max(enlarge(colour).shape[:2])
+    return np.concatenate(
+        [row, legend(view.legend(labels), row.shape[1], side)], 0)
 
 
-def grid_maker(cfg: Any, device: str = 'cpu'
+def grid_maker(cfg: Any, device: str = 'cpu', size: Optional[int] = None
                ) -> Tuple[Callable[[np.ndarray, np.ndarray], np.ndarray],
                           str]:
     """The grid function for a model, with segmentation when its config's
@@ -197,11 +201,12 @@ def grid_maker(cfg: Any, device: str = 'cpu'
         cfg (Config, optional): The model's training config; None for an
             ONNX model.
         device (str): Device of the segmenter. Defaults to ``'cpu'``.
+        size (int, optional): See :class:`SegmentationView`.
 
     Returns:
         tuple: ``(sketch, colour) -> grid`` and the note.
     """
-    view, note = segmentation_view(cfg, device)
+    view, note = segmentation_view(cfg, device, size)
     if view is None:
         return make_grid, f'grids: sketch | colour (no segmentation: {note})'
     return partial(make_grid, view=view), (
@@ -210,5 +215,5 @@ def grid_maker(cfg: Any, device: str = 'cpu'
 __all__ = [
     'SegmentationView', 'make_grid', 'grid_maker', 'segmentation_view',
     'segmenter_of', 'class_info', 'thing_stuff_map', 'THING_COLOR',
-    'STUFF_COLOR'
+    'STUFF_COLOR', 'CAPTIONS'
 ]

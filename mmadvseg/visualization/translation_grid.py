@@ -27,9 +27,12 @@ def translation_grid(sketches: Sequence[np.ndarray],
                      reals: Sequence[np.ndarray],
                      segment: Optional[Callable[[np.ndarray],
                                                 np.ndarray]] = None,
-                     palette: Optional[Sequence] = None) -> np.ndarray:
+                     palette: Optional[Sequence] = None,
+                     captions: Optional[Sequence[str]] = None) -> np.ndarray:
     """One row per image: sketch | generated | real, then the segmentation
-    of the generated and of the real image when a segmenter is given.
+    of the generated and of the real image when a segmenter is given; with
+    ``captions``, tiles under 128 pixels are enlarged by a whole factor
+    (nearest neighbour) and the columns captioned above.
 
     Args:
         sketches (Sequence[np.ndarray]): ``HxWx3`` uint8 BGR sketches.
@@ -40,9 +43,11 @@ def translation_grid(sketches: Sequence[np.ndarray],
             :class:`~.colorize_grid.SegmentationView`). Defaults to None.
         palette (Sequence, optional): RGB colour per class. Defaults to
             None.
+        captions (Sequence[str], optional): One per column.
 
     Returns:
-        np.ndarray: The grid, (N * H, columns * W, 3) uint8 BGR.
+        np.ndarray: The grid, (N * H, columns * W, 3) uint8 BGR (with
+        ``captions``: enlarged, under a caption strip).
     """
     rows = []
     for row in zip(sketches, fakes, reals):
@@ -50,7 +55,14 @@ def translation_grid(sketches: Sequence[np.ndarray],
             row += tuple(colorize_labels(segment(img), palette)
                          for img in row[1:])
         rows.append(np.concatenate(row, 1))
-    return np.concatenate(rows, 0)
+    grid = np.concatenate(rows, 0)
+    if captions is None:
+        return grid
+    from .annotate import MIN_TILE, caption_strip
+    factor = -(-MIN_TILE // max(sketches[0].shape[:2]))
+    grid = np.repeat(np.repeat(grid, factor, 0), factor, 1)
+    return np.concatenate(
+        [caption_strip(captions, grid.shape[1] // len(captions)), grid], 0)
 
 
 __all__ = ['colorize_labels', 'translation_grid']

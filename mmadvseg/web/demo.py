@@ -4,13 +4,13 @@ colourization and what the model's segmenter makes of it out.
 
 Built on :class:`~mmadvseg.apis.Colorizer`: every input is brought to the
 model's working size (the longer side of its test pipeline's resize), a
-photo is first turned into a sketch as the training data's converter did
-(or with XDoG when the data's sketches cannot be made from a photo), and
+photo is first turned into a sketch as ``tools/colorize.py --from-photo``
+does (:func:`~mmadvseg.apis.photo_sketcher`), and
 the sketch is colorized with one fixed seed, so the same sketch always
-gives the same colours (``colorizer(sketch_file, seed=seed,
-size=size)['predictions'][0]`` is exactly the page's image). Every problem
-with an input is a :class:`DemoInputError` whose message is meant for the
-page.
+gives the same colours (the page shows the working-size images:
+``colorizer(resize_longer(sketch, size), seed=seed)['predictions'][0]``).
+Every problem with an input is a :class:`DemoInputError` whose message is
+meant for the page.
 
 Uploads are bounded before anything is decoded: only PNG, JPEG, BMP, TIFF
 and WebP files are accepted (:data:`UPLOAD_FORMATS`, told apart by their
@@ -35,6 +35,7 @@ import numpy as np
 from ..apis import (
     Colorizer,
     config_test_sketches,
+    describe_sketcher,
     load_image,
     photo_sketcher,
     resize_longer,
@@ -69,8 +70,6 @@ UPLOAD_FORMATS = {
 MAX_DECODES = 2
 #: Seconds an upload waits for a decode slot before it is refused.
 DECODE_TIMEOUT = 10.0
-#: The sketch of a photo when the training data's cannot be repeated.
-FALLBACK_SKETCH = dict(method='xdog', preset='xdog_paper')
 
 
 class DemoInputError(ValueError):
@@ -82,46 +81,10 @@ class DemoBusyError(RuntimeError):
     page."""
 
 
-def model_size(cfg: Any) -> Optional[int]:
-    """The longer side of the test pipeline's ``Resize`` of a training
-    config (the size the model was evaluated at), or None."""
-    if cfg is None:
-        return None
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    for step in dataset.get('pipeline', []):
-        if step.get('type') == 'Resize' and step.get('scale'):
-            scale = step['scale']
-            return int(max(scale) if isinstance(scale, (list, tuple))
-                       else scale)
-    return None
-
-
 def short_paths(text: str) -> str:
     """``text`` with the paths below the working directory made
     relative."""
     return text.replace(osp.join(os.getcwd(), ''), '')
-
-
-def _describe(sketcher: Any) -> str:
-    """A sketch function in words: ``xdog (k=1.6, sigma=0.8, ...)``."""
-    params = ', '.join(f'{k}={v}' for k, v in sketcher.params)
-    return f'{sketcher.method} ({params})'
-
-
-def demo_sketcher(config: str) -> Tuple[Any, str]:
-    """The sketch function for photos: the one recorded with the model's
-    training data (:func:`~mmadvseg.apis.photo_sketcher`), else
-    :data:`FALLBACK_SKETCH`; and a note."""
-    from ..datasets.sketch import build_sketcher
-    try:
-        sketcher, source = photo_sketcher(config)
-        return sketcher, (f'photos are sketched as the training data was: '
-                          f'{_describe(sketcher)}, recorded in {source}')
-    except ValueError as err:
-        sketcher = build_sketcher(**FALLBACK_SKETCH)
-        reason = short_paths(str(err).split(';')[0])
-        return sketcher, (f'photos are sketched with {_describe(sketcher)}'
-                          f' ({reason})')
 
 
 def upload_format(data: bytes) -> Optional[str]:
@@ -180,8 +143,8 @@ class WebDemo:
         device (str): ``'cpu'``, ``'cuda'``, ... Defaults to ``'cpu'``.
         seed (int): The dropout seed of every request. Defaults to 0.
         size (int, optional): Longer side every input is resized to;
-            default the model's (:func:`model_size`), else
-            :data:`DEFAULT_SIZE`.
+            default the model's working scale
+            (:attr:`Colorizer.work_size`), else :data:`DEFAULT_SIZE`.
         num_examples (int): Example sketches offered. Defaults to 4.
         max_decodes (int): Uploads decoded at the same time. Defaults to
             :data:`MAX_DECODES`.
@@ -204,14 +167,13 @@ class WebDemo:
                  decode_timeout: float = DECODE_TIMEOUT) -> None:
         self.colorizer = Colorizer(model, checkpoint, device)
         self.name = short_paths(' '.join(filter(None, [model, checkpoint])))
-        cfg = None
-        if self.colorizer.config:
-            from ..apis.torch_backend import load_config
-            cfg = load_config(self.colorizer.config)
+        cfg = self.colorizer.cfg
         self.seed = seed
-        self.size = size or model_size(cfg) or DEFAULT_SIZE
+        self.size = size or self.colorizer.work_size or DEFAULT_SIZE
         self.view, seg_note = segmentation_view(cfg, device)
-        self.sketcher, sketch_note = demo_sketcher(self.colorizer.config)
+        self.sketcher, source = photo_sketcher(cfg)
+        sketch_note = (f'photos are sketched with {short_paths(source)}: '
+                       f'{describe_sketcher(self.sketcher)}')
         self.examples = [
             resize_longer(img, self.size)
             for img in config_test_sketches(cfg, num_examples)
@@ -311,7 +273,7 @@ class WebDemo:
             if photo:
                 img = load_image(self.sketcher(img))
                 notes.append('the photo was turned into this sketch first')
-            [colour] = self.colorizer(img, seed=self.seed,
+            [colour] = self.colorizer(img, seed=self.seed, size=self.size,
                                       show_progress=False)['predictions']
             images = dict(sketch=img, colour=colour)
             legend: List[Tuple[str, str]] = []
@@ -327,8 +289,8 @@ class WebDemo:
 
 
 __all__ = [
-    'WebDemo', 'DemoInputError', 'DemoBusyError', 'model_size',
-    'demo_sketcher', 'upload_format', 'upload_size', 'to_png', 'short_paths',
+    'WebDemo', 'DemoInputError', 'DemoBusyError', 'upload_format',
+    'upload_size', 'to_png', 'short_paths',
     'DEFAULT_SIZE', 'MAX_PIXELS', 'MAX_DECODES', 'DECODE_TIMEOUT',
     'UPLOAD_FORMATS'
 ]

@@ -14,7 +14,9 @@ from conftest import sketch
 from PIL import Image
 
 from mmadvseg.apis import Colorizer, ModelFileError
+from mmadvseg.apis.inputs import resize_longer, resize_to
 from mmadvseg.datasets.sketch import build_sketcher
+from mmadvseg.visualization import make_grid
 
 
 @pytest.fixture(scope='module')
@@ -70,9 +72,9 @@ def test_seed_and_batch(colorizers):
                                   cyclegan(images[0], seed=2)['predictions'])
     # a drawn seed is returned, and repeats the run
     drawn = pix2pix(images[0])
-    assert drawn['notes'] == [f'test-time dropout seed {drawn["seed"]} '
-                              f'(random; --seed {drawn["seed"]} repeats '
-                              'this run)']
+    assert drawn['notes'][0] == (f'test-time dropout seed {drawn["seed"]} '
+                                 f'(random; --seed {drawn["seed"]} repeats '
+                                 'this run)')
     np.testing.assert_array_equal(
         drawn['predictions'][0],
         pix2pix(images[0], seed=drawn['seed'])['predictions'][0])
@@ -83,7 +85,7 @@ def test_folders_and_resizing(colorizers, tmp_path):
         cv2.imwrite(str(tmp_path / name), sketch(60, 80, seed=i))
     pix2pix = colorizers['pix2pix']
     outs = pix2pix(str(tmp_path), seed=0, size=40)['predictions']
-    assert [o.shape for o in outs] == [(30, 40, 3)] * 2
+    assert [o.shape for o in outs] == [(60, 80, 3)] * 2  # the inputs'
     np.testing.assert_array_equal(
         outs[0],
         pix2pix(str(tmp_path / 'a.png'), seed=0, size=40)['predictions'][0])
@@ -218,7 +220,7 @@ def test_good_files_are_written_and_bad_ones_named(colorizers, tmp_path):
                for path, reason in failed.items())
     # the output folder inside the input folder is not an input next time
     again = pix2pix(str(tmp_path), seed=3, out_dir=str(out),
-                    return_preds=False, show_progress=False)
+                    return_preds=False, show_progress=False, overwrite=True)
     assert len(again['written']) == 2 and len(again['failed']) == 2
     assert again['predictions'] == [None] * 4
     # without an output folder, an unreadable input is an error
@@ -257,11 +259,12 @@ def test_arrays_into_a_folder_and_grids_returned(colorizers, tmp_path):
     result = cyclegan(images, out_dir=str(tmp_path), return_vis=True,
                       show_progress=False)
     assert _all_files(tmp_path) == ['000000.png', '000001.png']
-    assert result['notes'] == ['grids: sketch | colour (no segmentation: '
-                               "the model's config names no segmenter)"]
+    assert result['notes'][-1] == ('grids: sketch | colour (no '
+                                   "segmentation: the model's config names "
+                                   'no segmenter)')
     for img, pred, vis in zip(images, result['predictions'],
                               result['visualization']):
-        np.testing.assert_array_equal(vis, np.concatenate([img, pred], 1))
+        np.testing.assert_array_equal(vis, make_grid(img, pred))
     np.testing.assert_array_equal(cv2.imread(str(tmp_path / '000001.png')),
                                   result['predictions'][1])
     with pytest.raises(TypeError, match='unexpected keyword.*sed'):
@@ -281,21 +284,23 @@ def test_photos_are_sketched_first_and_saved_with_grids(colorizers,
                      out_dir=str(out), grid=True, from_photo=True,
                      sketch='canny', canny_low=30, show_progress=False)
     assert result['written'] == [str(out / 'photo.png')]
-    assert "sketches from photos with the --sketch options: {'sketch': " \
-        "'canny', 'params': {'low': 30}}" in result['notes']
+    assert 'photos sketched with the --sketch options: canny (low=30)' in \
+        result['notes']
     assert _all_files(out) == ['photo.png', 'photo_grid.png',
                                'photo_sketch.png']
-    drawn = cv2.imread(str(out / 'photo_sketch.png'))
-    assert drawn.shape == (30, 45, 3)
-    expected = build_sketcher('canny', low=30)(cv2.resize(
+    # sketched and colorized at 45 px, both written at the photo's size
+    small = build_sketcher('canny', low=30)(cv2.resize(
         cv2.imread(str(tmp_path / 'photo.png')), (45, 30),
         interpolation=cv2.INTER_AREA))
-    np.testing.assert_array_equal(drawn[..., 0], expected)
-    [colour] = pix2pix(drawn, seed=1)['predictions']
+    small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+    drawn = cv2.imread(str(out / 'photo_sketch.png'))
+    np.testing.assert_array_equal(drawn, resize_to(small, (60, 90)))
+    [colour] = pix2pix(small, seed=1, native=True)['predictions']
+    colour = resize_to(colour, (60, 90))
     np.testing.assert_array_equal(cv2.imread(str(out / 'photo.png')),
                                   colour)
     np.testing.assert_array_equal(cv2.imread(str(out / 'photo_grid.png')),
-                                  np.concatenate([drawn, colour], 1))
+                                  make_grid(drawn, colour))
 
 
 def test_partials_of_killed_runs_are_removed(colorizers, tmp_path):
@@ -315,3 +320,56 @@ def test_partials_of_killed_runs_are_removed(colorizers, tmp_path):
     colorizers['pix2pix'](str(src), seed=0, out_dir=str(out),
                           show_progress=False)
     assert _all_files(out) == ['a.png', alive]
+
+
+@pytest.fixture(scope='module')
+def scaled(tiny_models, tmp_path_factory) -> Colorizer:
+    """The tiny Pix2Pix with a test pipeline that resizes to 32 px."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(tiny_models['pix2pix'][0])
+    cfg.test_dataloader.dataset.pipeline = [
+        dict(type='LoadPairedImageFromFile', key='pair'),
+        dict(type='Resize', keys=['img_A', 'img_B'], scale=(32, 32))]
+    config = str(tmp_path_factory.mktemp('scaled') / 'scaled.py')
+    cfg.dump(config)
+    return Colorizer(config, tiny_models['pix2pix'][1])
+
+
+@pytest.mark.parametrize('shape', [(96, 64), (300, 200), (1, 5)])
+def test_the_working_scale_round_trip(scaled, shape):
+    """Translated at the config's 32 px, given back at the input's size."""
+    assert scaled.work_size == 32
+    img = sketch(*shape)
+    result = scaled(img, seed=4)
+    [out] = result['predictions']
+    assert out.shape == shape + (3, )
+    [small] = scaled(resize_longer(img, 32), seed=4, native=True)[
+        'predictions']
+    np.testing.assert_array_equal(out, resize_to(small, shape))
+    assert "working scale (32 px, from its config), resized back" in \
+        result['notes'][1]
+    [native] = scaled(img, seed=4, native=True)['predictions']
+    assert native.shape == out.shape
+    if min(shape) > 8:  # at full size the generator draws other colours
+        assert np.abs(native.astype(int) - out).mean() > 1
+    with pytest.raises(ValueError, match='--native and --size'):
+        scaled(img, native=True, size=16)
+
+
+def test_reruns_are_refused_without_overwrite(colorizers, tmp_path):
+    src = tmp_path / 'in'
+    src.mkdir()
+    cv2.imwrite(str(src / 'a.png'), sketch(20, 20))
+    out = tmp_path / 'out'
+    pix2pix = colorizers['pix2pix']
+    pix2pix(str(src), seed=0, out_dir=str(out), show_progress=False)
+    first = (out / 'a.png').read_bytes()
+    for grid in (False, True):  # also when only a grid would be new
+        with pytest.raises(ValueError, match='holds outputs of an earlier '
+                           'run .*a.png.*--overwrite'):
+            pix2pix(str(src), seed=1, out_dir=str(out), grid=grid)
+    assert (out / 'a.png').read_bytes() == first
+    assert _all_files(out) == ['a.png']
+    pix2pix(str(src), seed=1, out_dir=str(out), overwrite=True,
+            show_progress=False)
+    assert (out / 'a.png').read_bytes() != first

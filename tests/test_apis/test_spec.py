@@ -49,3 +49,12 @@ def test_json_round_trip_and_masks():
     assert GeneratorSpec.from_json(spec.to_json()) == spec
     assert spec.stochastic and not GeneratorSpec().stochastic
     assert spec.mask_shapes(252, 192) == [(1, 256, 63, 48)] * 2
+
+
+def test_the_working_size_travels_in_the_json():
+    spec = GeneratorSpec(work_size=64)
+    assert GeneratorSpec.from_json(spec.to_json()).work_size == 64
+    # files exported before it was recorded: none
+    old = spec.to_json().replace(', "work_size": 64', '')
+    assert 'work_size' not in old
+    assert GeneratorSpec.from_json(old).work_size is None

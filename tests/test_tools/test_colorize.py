@@ -153,6 +153,19 @@ def test_a_folder_with_bad_files(tmp_path):
     assert any('corrupt.png' in line for line in failed)
     assert any('text.png' in line for line in failed)
     assert 'Traceback' not in proc.stderr
+    # a rerun into the same folder is refused, unless --overwrite
+    before = (out / 'good.png').read_bytes()
+    again = run('tools/colorize.py', config, checkpoint, str(src), '--out',
+                str(out), '--seed', '1')
+    assert again.returncode == 1
+    assert again.stderr.startswith(f'error: {out} holds outputs of an '
+                                   'earlier run')
+    assert '--overwrite' in again.stderr and 'Traceback' not in again.stderr
+    assert (out / 'good.png').read_bytes() == before
+    again = run('tools/colorize.py', config, checkpoint, str(src), '--out',
+                str(out), '--seed', '1', '--overwrite')
+    assert again.returncode == 1 and '2 colorized' in again.stdout
+    assert (out / 'good.png').read_bytes() != before
 
 
 def test_from_photo_with_the_settings_a_converter_recorded(tmp_path):
@@ -170,8 +183,9 @@ def test_from_photo_with_the_settings_a_converter_recorded(tmp_path):
                '--from-photo', '--dataset', str(dataset), '--seed', '0',
                '--no-progress')
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "sketches from photos with " in proc.stdout
-    assert "'high': 90" in proc.stdout
+    assert "photos sketched with the training data's sketch settings" in \
+        proc.stdout
+    assert 'high=90' in proc.stdout
     drawn = cv2.imread(str(out / 'photo_sketch.png'))
     np.testing.assert_array_equal(
         drawn[..., 0], sketcher(cv2.imread(str(tmp_path / 'photo.jpg'))))
@@ -210,11 +224,34 @@ def test_bad_arguments_are_one_error_line(tmp_path):
          '--size must be at least 8'),
         ([config, checkpoint, photo, '--sketch', 'canny'],
          'need --from-photo'),
-        ([config, checkpoint, photo, '--from-photo'],
-         'no conversion.json in the model'),
+        ([config, checkpoint, photo, '--native', '--size', '16'],
+         '--native and --size exclude each other'),
+        ([config, checkpoint, photo, '--from-photo', '--dataset',
+          str(tmp_path / 'empty')], 'no record of how the training data'),
     ]:
         proc = run('tools/colorize.py', *args, '--out', str(tmp_path / 'o'))
         assert proc.returncode == 1, args
         assert proc.stderr.startswith('error: ') and message in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not (tmp_path / 'o').exists()
+
+
+def test_full_size_photos_at_the_working_scale(toy_runs, tmp_path):
+    """A toy photo at 5x its size, --from-photo with no other flag: sketched
+    with the default for photos and colorized at the model's 64 px, written
+    at the photo's size, with no third-party warning."""
+    run_dir = osp.join(toy_runs.runs_dir, 'pix2pix_baseline_seed0')
+    photo = cv2.imread(osp.join(toy_runs.scenes.img_dir('test'),
+                                '000000.png'))
+    big = cv2.resize(photo, (320, 320), interpolation=cv2.INTER_CUBIC)
+    cv2.imwrite(str(tmp_path / 'big.jpg'), big)
+    out = tmp_path / 'out'
+    proc = run('tools/colorize.py', run_dir, str(tmp_path / 'big.jpg'),
+               '--out', str(out), '--from-photo', '--seed', '0')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'the default for photos, XDoG preset xdog_paper' in proc.stdout
+    assert "working scale (64 px" in proc.stdout
+    assert 'Warning' not in proc.stderr, proc.stderr
+    colour = cv2.imread(str(out / 'big.png'))
+    assert colour.shape == (320, 320, 3)
+    assert cv2.imread(str(out / 'big_sketch.png')).shape == (320, 320, 3)

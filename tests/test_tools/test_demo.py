@@ -35,6 +35,18 @@ def demo_dir(tmp_path_factory) -> str:
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     assert 'Demo finished' in out
+    # quiet: progress bars and the summary; the logs in the work dir
+    log = osp.join(str(work_dir), 'demo.log')
+    assert f'full log: {log}' in out
+    lines = out.replace('\r', '\n').splitlines()
+    assert len(proc.stdout.splitlines()) + len(proc.stderr.splitlines()) \
+        < 60, out
+    assert not any('mmengine' in line or 'Warning' in line
+                   for line in lines), out
+    assert any(line.startswith('2 GAN runs (iterations): 100%')
+               for line in lines), out
+    with open(log) as f:
+        assert 'Iter(train)' in f.read()
     return str(work_dir)
 
 
@@ -47,8 +59,9 @@ def test_demo_runs_end_to_end(demo_dir):
         assert 0 <= run['metrics']['Toy/mIoU'] <= 1
     for variant in ('baseline', 'both'):
         grid = cv2.imread(osp.join(demo_dir, f'grid_{variant}.png'))
-        # 2 test scenes of 64x64: sketch | fake | real | seg fake | seg real
-        assert grid.shape == (2 * 64, 5 * 64, 3)
+        # 2 test scenes of 64x64, shown at 128 px under a caption strip:
+        # sketch | fake | real | seg fake | seg real
+        assert grid.shape[0] > 2 * 128 and grid.shape[1:] == (5 * 128, 3)
     assert osp.isfile(osp.join(demo_dir, 'results.md'))
 
 
@@ -57,6 +70,7 @@ def test_the_grids_show_the_colorizers_output(demo_dir):
     tools/colorize.py --seed 0 gives it."""
     run_dir = demo_model(demo_dir)  # the AdvSegLoss run
     grid = cv2.imread(osp.join(demo_dir, 'grid_both.png'))
+    grid = grid[grid.shape[0] - 2 * 128:][::2, ::2]  # the tiles, at 64 px
     sketches = [grid[64 * i:64 * (i + 1), :64] for i in range(2)]
     colorizer = Colorizer(run_dir)
     assert colorizer.stochastic  # Pix2Pix: the seed matters
@@ -67,3 +81,23 @@ def test_the_grids_show_the_colorizers_output(demo_dir):
     other = colorizer(sketches, seed=GRID_SEED + 1)['predictions']
     assert any(np.abs(a.astype(int) - b).max() > 1
                for a, b in zip(fakes, other))
+
+
+def test_the_demo_model_is_found_from_any_folder(demo_dir, tmp_path,
+                                                 monkeypatch):
+    """The web page's default model: work_dirs/demo of the checkout, also
+    when started elsewhere; a missing one says where to run make demo."""
+    from mmadvseg.toy import demo as demo_module
+    repo = tmp_path / 'repo'
+    (repo / 'work_dirs').mkdir(parents=True)
+    os.symlink(demo_dir, repo / 'work_dirs' / 'demo')
+    monkeypatch.setattr(demo_module, 'CONFIGS_DIR', str(repo / 'configs'))
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    found = demo_model()
+    assert osp.samefile(found, osp.join(demo_dir, 'runs_distinct',
+                                        'pix2pix_both_seed0'))
+    with pytest.raises(FileNotFoundError,
+                       match=f'run `make demo` in {tmp_path}'):
+        demo_model('work_dirs/other')

@@ -37,6 +37,14 @@ def test_grid_rows_and_columns():
                                   colorize_labels(segment(fakes[1]), palette))
     np.testing.assert_array_equal(grid[:32, 192:],
                                   colorize_labels(segment(reals[0]), palette))
+    # captions: tiles enlarged 3x (48 -> 144 px >= 128), a strip above
+    names = ['sketch', 'generated', 'real', 'seg(generated)', 'seg(real)']
+    captioned = translation_grid(sketches, fakes, reals, segment, palette,
+                                 captions=names)
+    top = captioned.shape[0] - 3 * 64
+    assert captioned.shape[1] == 3 * 240 and top > 8
+    np.testing.assert_array_equal(captioned[top:, :][::3, ::3], grid)
+    assert (captioned[:top] < 128).any(axis=(0, 2)).sum() > 100  # text
 
 
 def test_importing_the_package_imports_neither_torch_nor_openmmlab():

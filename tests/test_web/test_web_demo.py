@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from mmadvseg.apis import Colorizer, load_image, resize_longer
+from mmadvseg.apis import Colorizer, load_image, resize_longer, working_size
 from mmadvseg.datasets.sketch import build_sketcher
 from mmadvseg.testing import png_header
 from mmadvseg.visualization import THING_COLOR
@@ -18,7 +18,6 @@ from mmadvseg.web import demo as demo_module
 from mmadvseg.web.demo import (
     MAX_PIXELS,
     DemoInputError,
-    model_size,
     upload_format,
     upload_size,
 )
@@ -52,8 +51,9 @@ def test_a_drawing_gives_the_colorizers_output_and_its_segmentation(
     result = web_demo(data, name='your drawing')
     images = {k: decode(v) for k, v in result['images'].items()}
     assert web_demo.size == 64  # the toy test pipeline's resize
-    [expected] = Colorizer(toy_run['run_dir'])(
-        str(tmp_path / 'drawing.png'), seed=0, size=64)['predictions']
+    # the page shows the working-size image the Colorizer translates
+    small = resize_longer(load_image(str(tmp_path / 'drawing.png')), 64)
+    [expected] = Colorizer(toy_run['run_dir'])(small, seed=0)['predictions']
     np.testing.assert_array_equal(images['colour'], expected)
     np.testing.assert_array_equal(
         images['sketch'], resize_longer(load_image(str(tmp_path /
@@ -79,9 +79,9 @@ def test_a_photo_is_sketched_first(web_demo, toy_run):
     with open(photo_file, 'rb') as f:
         result = web_demo(f.read(), photo=True, name='photo.png')
     # toy sketches are rendered outlines: no photo can repeat them, so
-    # photos are sketched with XDoG (the toy data's own xdog preset)
-    assert any("sketch='outline'" in n and 'xdog (' in n
-               for n in web_demo.notes)
+    # photos are sketched with the documented default, as the CLI does
+    assert any('not drawn from photos' in n and 'xdog (' in n
+               and 'conversion.json' not in n for n in web_demo.notes)
     xdog = build_sketcher('xdog', preset='xdog_paper')
     expected = load_image(xdog(load_image(photo_file)))
     np.testing.assert_array_equal(decode(result['images']['sketch']),
@@ -90,6 +90,13 @@ def test_a_photo_is_sketched_first(web_demo, toy_run):
         decode(result['images']['colour']),
         web_demo.colorizer(expected, seed=0)['predictions'][0])
     assert result['notes'] == ['the photo was turned into this sketch first']
+    # the API (and tools/colorize.py --from-photo) sketches it alike
+    api = web_demo.colorizer(photo_file, from_photo=True, seed=0,
+                             return_vis=False)
+    assert 'the default for photos, XDoG preset xdog_paper' in \
+        ' '.join(api['notes'])
+    np.testing.assert_array_equal(api['predictions'][0],
+                                  decode(result['images']['colour']))
 
 
 @pytest.mark.parametrize('data,message', [
@@ -127,14 +134,14 @@ def test_examples_are_the_test_sketches(web_demo, toy_run):
     assert 'fixed seed 0' in info['randomness']
 
 
-def test_model_size_of_other_configs(tmp_path):
+def test_working_size_of_other_configs(tmp_path):
     test = dict(dataset=dict(data_root=str(tmp_path), pipeline=[
         dict(type='LoadPairedImageFromFile'),
         dict(type='Resize', scale=(256, 256))]))
     cfg = Config(dict(test_dataloader=test))
-    assert model_size(cfg) == 256
+    assert working_size(cfg) == 256
     no_resize = Config(dict(test_dataloader=dict(dataset=dict(pipeline=[]))))
-    assert model_size(no_resize) is None and model_size(None) is None
+    assert working_size(no_resize) is None and working_size(None) is None
 
 
 # Formats OpenCV decodes but no PIL plugin of an accepted format reads the
