@@ -70,9 +70,13 @@ def demo_model(work_dir: str = 'work_dirs/demo') -> str:
     """
     exp = demo_experiment(work_dir)
     arm = next(arm for arm in exp.arms if arm.variant == 'both')
-    run = osp.join(exp.runs_dir, arm.run_name(exp.seeds[0]))
+    # the experiment makes its work dir absolute (from the current folder)
+    run = osp.relpath(osp.join(exp.runs_dir, arm.run_name(exp.seeds[0])),
+                      exp.work_dir)
     repo = osp.dirname(CONFIGS_DIR)
-    places = [run] + ([] if osp.isabs(run) else [osp.join(repo, run)])
+    places = [osp.join(exp.work_dir, run)]
+    if not osp.isabs(work_dir):
+        places.append(osp.join(repo, work_dir, run))
     for run_dir in places:
         if osp.isfile(osp.join(run_dir, 'last_checkpoint')):
             return run_dir

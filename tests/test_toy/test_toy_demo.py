@@ -7,7 +7,7 @@ from mmadvseg.toy.demo import demo_model
 
 
 def test_demo_model_is_the_advseg_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match='run `make demo` first'):
+    with pytest.raises(FileNotFoundError, match='run `make demo` in '):
         demo_model(str(tmp_path))
     run_dir = tmp_path / 'runs_distinct' / 'pix2pix_both_seed0'
     run_dir.mkdir(parents=True)

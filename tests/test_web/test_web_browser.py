@@ -183,8 +183,7 @@ def test_strokes_show_the_colorizers_output(browser, server_url, toy_run,
         sketch = load_image(str(tmp_path / name))
         np.testing.assert_array_equal(
             shown(browser, 'colour'),
-            colorizer(str(tmp_path / name), seed=0,
-                      size=64)['predictions'][0])
+            colorizer(resize_longer(sketch, 64), seed=0)['predictions'][0])
         np.testing.assert_array_equal(shown(browser, 'sketch'),
                                       resize_longer(sketch, 64))
         assert shown(browser, 'segmentation').shape == (64, 64, 3)
