@@ -2,15 +2,30 @@
 """Export a trained sketch -> photo generator to ONNX and check it.
 
 The exported graph is the generator's test-time form
-(:class:`~.inference_generator.InferenceGenerator`): per-image
-normalisation, and for each dropout layer a keep-mask input, so the graph
-is a pure function that onnxruntime and PyTorch must agree on. Batch,
-height and width are dynamic. The :class:`~.spec.GeneratorSpec` goes into
-the file's metadata. Before the file appears under its name, onnxruntime
-runs it on real test sketches (at their size and at an odd size) beside
-PyTorch with the same masks; a difference above the tolerance leaves no
-file. Without test sketches (the config's data is not here) the check
-images must be given.
+(:class:`~.inference_generator.InferenceGenerator`); its interface:
+
+- ``sketch``: float32 ``(N, 3, H, W)``, the sketches normalised as the
+  data preprocessor does (``(pixel - mean) / std``, about [-1, 1], in the
+  channel order of the spec); H and W multiples of ``size_multiple``
+  (reflect-pad, then crop the output). N, H and W are dynamic.
+- ``keep_mask_0`` ... ``keep_mask_{K-1}`` (Pix2Pix: one per dropout layer,
+  in the order the network runs them; CycleGAN has none): float32
+  ``(1, C_i, H / s_i, W / s_i)``, 1 = keep, 0 = drop, shared by the batch.
+  Optional: each is a graph input with an initializer (ONNX IR >= 4), whose
+  default ``(1, C_i, 1, 1)`` filled with ``1 - p`` turns dropout off (every
+  activation at its expected value). Feed the masks of
+  :func:`~.dropout_masks.draw_masks` for a seed's colours, the PyTorch
+  backend's for that seed.
+- ``photo``: float32 ``(N, 3, H, W)``, in the network's [-1, 1] range:
+  ``pixel = clip(photo * std + mean, 0, 255)``.
+
+``size_multiple``, ``mean``, ``std``, the channel order, ``p`` and the
+masks' ``C_i, s_i`` are in the :class:`~.spec.GeneratorSpec` stored as JSON
+in the file's metadata. Before the file appears under its name,
+onnxruntime runs it on real test sketches (at their size and at an odd
+size) beside PyTorch, with a seed's masks and with the sketch alone; a
+difference above the tolerance leaves no file. Without test sketches (the
+config's data is not here) the check images must be given.
 """
 import warnings
 from dataclasses import dataclass
@@ -19,8 +34,9 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from ..utils.fileio import atomic_write
+from .dropout_masks import draw_masks, expected_masks, mask_names
 from .inputs import config_test_sketches
-from .onnx_backend import INPUT_NAME, OUTPUT_NAME, draw_masks, mask_names
+from .onnx_backend import INPUT_NAME, OUTPUT_NAME, OnnxBackend
 from .spec import ONNX_METADATA_KEY, GeneratorSpec
 
 
@@ -44,7 +60,8 @@ class ExportReport:
 def check_onnx(net: Any, spec: GeneratorSpec, path: str,
                sketches: Sequence[np.ndarray]) -> float:
     """Largest output difference of onnxruntime against PyTorch on
-    ``sketches`` with the same dropout masks.
+    ``sketches``, with the masks of a seed and with the sketch alone (the
+    default masks: dropout off).
 
     Args:
         net (InferenceGenerator): The PyTorch generator (CPU).
@@ -55,18 +72,19 @@ def check_onnx(net: Any, spec: GeneratorSpec, path: str,
     Returns:
         float: Max absolute difference, in [-1, 1] units.
     """
-    import onnxruntime as ort
     import torch
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    session = OnnxBackend(path).session
     worst = 0.0
     for seed, img in enumerate(sketches):
         batch = spec.to_input([img])
-        feeds = {INPUT_NAME: batch}
-        feeds.update(draw_masks(spec, *batch.shape[2:], seed))
-        ours = session.run([OUTPUT_NAME], feeds)[0]
-        with torch.no_grad():
-            ref = net(*(torch.from_numpy(v) for v in feeds.values()))
-        worst = max(worst, float(np.abs(ours - ref.numpy()).max()))
+        masks = draw_masks(spec, *batch.shape[2:], seed)
+        for fed in [[], masks] if masks else [[]]:
+            feeds = dict(zip(mask_names(len(fed)), fed))
+            feeds[INPUT_NAME] = batch
+            ours = session.run([OUTPUT_NAME], feeds)[0]
+            with torch.no_grad():
+                ref = net(*map(torch.from_numpy, [batch, *fed])).numpy()
+            worst = max(worst, float(np.abs(ours - ref).max()))
     return worst
 
 
@@ -120,8 +138,7 @@ def export_onnx(config: str,
                                  :max(img.shape[1] - 7, 5)])]
     side = 4 * spec.size_multiple
     names = mask_names(len(spec.dropout_layers))
-    masks = [torch.ones(shape, dtype=torch.bool)
-             for shape in spec.mask_shapes(side, side)]
+    masks = [torch.ones(shape) for shape in spec.mask_shapes(side, side)]
     axes = {name: {0: 'batch', 2: 'height', 3: 'width'}
             for name in (INPUT_NAME, OUTPUT_NAME)}
     for name, layer in zip(names, spec.dropout_layers):
@@ -135,6 +152,10 @@ def export_onnx(config: str,
             input_names=[INPUT_NAME] + names, output_names=[OUTPUT_NAME],
             dynamic_axes=axes, opset_version=opset)
         model = onnx.load(tmp)
+        # the masks' defaults make them optional inputs
+        model.graph.initializer.extend(
+            onnx.numpy_helper.from_array(default, name)
+            for name, default in zip(names, expected_masks(spec)))
         onnx.helper.set_model_props(model,
                                     {ONNX_METADATA_KEY: spec.to_json()})
         onnx.checker.check_model(model)

@@ -10,11 +10,16 @@ original pix2pix tests with batch size 1), whatever the batch size:
 
 - a normalisation layer normalises each image with its own statistics
   (:class:`SampleNorm`: batch norm in training mode on a batch of one);
-- a dropout layer draws its mask from a generator seeded with the caller's
-  seed, once per layer and batch, shared by the batch's images
-  (:class:`SeededDropout`): each image gets the masks that
-  ``torch.manual_seed(seed)`` followed by a forward pass of that image
-  alone gives on a CPU. In an ONNX export the masks are inputs.
+- a dropout layer multiplies by a given keep mask, one per layer and
+  batch, shared by the batch's images (:class:`MaskedDropout`). The
+  backends draw the masks of a seed with numpy
+  (:func:`~.dropout_masks.draw_masks`), so a seed gives the same colours on
+  every device and on onnxruntime; in an ONNX export the masks are
+  optional inputs. Without masks every activation is its expected value
+  (dropout off), as the ONNX file gives for the sketch alone.
+
+With the masks that mmagic's ``forward_test`` draws for an image, the
+output is that of ``forward_test`` (tested).
 """
 import copy
 from typing import List, Optional
@@ -47,9 +52,10 @@ class SampleNorm(nn.Module):
             x, weight=self.weight, bias=self.bias, eps=self.eps)
 
 
-class SeededDropout(nn.Module):
-    """Test-time dropout with a mask that is either given (:attr:`mask`,
-    1 = keep) or drawn from :attr:`generator`; one mask per batch.
+class MaskedDropout(nn.Module):
+    """Test-time dropout with a given mask (:attr:`mask`, ``(1, C, h, w)``
+    or broadcastable, 1 = keep), scaled as ``F.dropout`` scales; without a
+    mask the identity (the expectation over the masks).
 
     Args:
         p (float): Drop probability.
@@ -58,31 +64,22 @@ class SeededDropout(nn.Module):
     def __init__(self, p: float) -> None:
         super().__init__()
         self.p = p
-        self.generator: Optional[torch.Generator] = None
         self.mask: Optional[Tensor] = None
 
     def forward(self, x: Tensor) -> Tensor:
-        keep = 1.0 - self.p
-        if self.mask is not None:
-            noise = self.mask.to(x.dtype)
-        else:
-            if self.generator is None:
-                raise RuntimeError('SeededDropout needs a mask or a seeded '
-                                   'generator before the forward pass')
-            noise = torch.empty((1, ) + x.shape[1:], dtype=x.dtype,
-                                device=x.device)
-            noise.bernoulli_(keep, generator=self.generator)
+        if self.mask is None:
+            return x
         # F.dropout's arithmetic: x * (noise / keep)
-        return x * noise.div(keep)
+        return x * self.mask.to(x.dtype).div(1.0 - self.p)
 
 
 class InferenceGenerator(nn.Module):
     """A copy of a generator with :class:`SampleNorm` for its normalisation
-    and :class:`SeededDropout` for its dropout layers.
+    and :class:`MaskedDropout` for its dropout layers.
 
     ``forward(x, *masks)``: with masks (one per dropout layer, ``(1, C, h,
-    w)``, 1 = keep; the ONNX export's inputs) they are used; without, the
-    masks are drawn from the generator set by :meth:`seed`.
+    w)``, 1 = keep; the ONNX export's inputs) they are used; without,
+    dropout is off (each activation at its expected value).
 
     Args:
         generator (nn.Module): The trained generator (left unchanged).
@@ -95,24 +92,16 @@ class InferenceGenerator(nn.Module):
             if isinstance(module, (_BatchNorm, _InstanceNorm)):
                 new: nn.Module = SampleNorm(module)
             elif isinstance(module, nn.Dropout) and module.p > 0:
-                new = SeededDropout(module.p)
+                new = MaskedDropout(module.p)
             else:
                 continue
             parent, _, attr = name.rpartition('.')
             setattr(self.generator.get_submodule(parent), attr, new)
-        self.dropouts: List[SeededDropout] = [
+        self.dropouts: List[MaskedDropout] = [
             m for m in self.generator.modules()
-            if isinstance(m, SeededDropout)
+            if isinstance(m, MaskedDropout)
         ]
         self.eval()
-
-    def seed(self, seed: int) -> None:
-        """Draw the next forward pass's masks from ``seed``."""
-        device = next(self.parameters()).device
-        generator = torch.Generator(device=device)
-        generator.manual_seed(seed)
-        for layer in self.dropouts:
-            layer.generator = generator
 
     def forward(self, x: Tensor, *masks: Tensor) -> Tensor:
         if masks and len(masks) != len(self.dropouts):
@@ -147,7 +136,6 @@ class InferenceGenerator(nn.Module):
         ]
         device = next(self.parameters()).device
         try:
-            self.seed(0)
             self(torch.zeros(1, 3, side, side, device=device))
         finally:
             for hook in hooks:
@@ -155,4 +143,4 @@ class InferenceGenerator(nn.Module):
         return [DropoutLayer(s[1], side // s[-1]) for s in shapes]
 
 
-__all__ = ['SampleNorm', 'SeededDropout', 'InferenceGenerator']
+__all__ = ['SampleNorm', 'MaskedDropout', 'InferenceGenerator']

@@ -4,48 +4,22 @@ onnxruntime: the light deployment path, without torch or OpenMMLab.
 
 The ONNX file carries its :class:`~.spec.GeneratorSpec` in its metadata.
 Its inputs are the normalised sketch batch and, for a generator with
-test-time dropout, one keep-mask per dropout layer; the masks are drawn
-here with numpy from the caller's seed (one per layer and batch, like the
-PyTorch backend), so a seed reproduces the colours on onnxruntime, but they
-are other masks than PyTorch draws for the same seed.
+test-time dropout, one optional keep-mask per dropout layer. This backend
+feeds the masks of the caller's seed from
+:func:`~.dropout_masks.draw_masks`, as the PyTorch backend does, so a seed
+gives the same colours on both.
 """
 import os.path as osp
-from typing import Dict, List
+from typing import List
 
 import numpy as np
 
+from .dropout_masks import draw_masks, mask_names
 from .spec import ONNX_METADATA_KEY, GeneratorSpec, ModelFileError
 
 #: Names of the graph's inputs and output.
 INPUT_NAME = 'sketch'
 OUTPUT_NAME = 'photo'
-
-
-def mask_names(count: int) -> List[str]:
-    """Input names of the dropout masks."""
-    return [f'keep_mask_{i}' for i in range(count)]
-
-
-def draw_masks(spec: GeneratorSpec, height: int, width: int,
-               seed: int) -> Dict[str, np.ndarray]:
-    """The dropout keep-masks for a padded ``height x width`` batch.
-
-    Args:
-        spec (GeneratorSpec): The generator.
-        height (int): Padded input height.
-        width (int): Padded input width.
-        seed (int): Random seed.
-
-    Returns:
-        dict[str, np.ndarray]: Input name -> ``(1, C, h, w)`` bool mask.
-    """
-    rng = np.random.default_rng(seed)
-    keep = 1.0 - spec.dropout_p
-    shapes = spec.mask_shapes(height, width)
-    return {
-        name: rng.random(shape, dtype=np.float32) < keep
-        for name, shape in zip(mask_names(len(shapes)), shapes)
-    }
 
 
 def _providers(device: str) -> List[str]:
@@ -83,7 +57,11 @@ class OnnxBackend:
                                  'path')
         providers = _providers(device)
         try:
-            self.session = ort.InferenceSession(path, providers=providers)
+            options = ort.SessionOptions()
+            # errors only: not onnxruntime's note that the masks' defaults
+            # (initializers that are inputs) are not folded as constants
+            options.log_severity_level = 3
+            self.session = ort.InferenceSession(path, options, providers)
         except Exception as err:  # noqa: BLE001  (onnxruntime's own errors)
             raise ModelFileError(
                 f'{path}: cannot load the ONNX model ({type(err).__name__}:'
@@ -96,14 +74,21 @@ class OnnxBackend:
                 'metadata; export the checkpoint with '
                 'tools/deployment/export_onnx.py')
         self.spec = GeneratorSpec.from_json(meta[ONNX_METADATA_KEY])
+        optional = self.session.get_overridable_initializers()
+        if not {i.name for i in optional} >= set(
+                mask_names(len(self.spec.dropout_layers))):
+            raise ModelFileError(
+                f'{path}: exported by an earlier mmadvseg (its dropout masks '
+                'are required inputs); export it again with '
+                'tools/deployment/export_onnx.py')
 
     def __call__(self, batch: np.ndarray, seed: int) -> np.ndarray:
-        """Translate a normalised ``(N, 3, H, W)`` float32 batch."""
-        feeds = {INPUT_NAME: batch}
-        if self.spec.dropout_layers:
-            feeds.update(draw_masks(self.spec, *batch.shape[2:], seed))
+        """Translate a normalised ``(N, 3, H, W)`` float32 batch with the
+        dropout masks of ``seed``."""
+        masks = draw_masks(self.spec, *batch.shape[2:], seed)
+        feeds = dict(zip(mask_names(len(masks)), masks))
+        feeds[INPUT_NAME] = batch
         return self.session.run([OUTPUT_NAME], feeds)[0]
 
 
-__all__ = ['OnnxBackend', 'draw_masks', 'mask_names', 'INPUT_NAME',
-           'OUTPUT_NAME']
+__all__ = ['OnnxBackend', 'INPUT_NAME', 'OUTPUT_NAME']

@@ -14,6 +14,7 @@ from typing import Any, Dict, Tuple
 import numpy as np
 import torch
 
+from .dropout_masks import draw_masks
 from .inference_generator import InferenceGenerator
 from .spec import GeneratorSpec, ModelFileError
 
@@ -221,11 +222,14 @@ class TorchBackend:
 
     @torch.inference_mode()
     def __call__(self, batch: np.ndarray, seed: int) -> np.ndarray:
-        """Translate a normalised ``(N, 3, H, W)`` float32 batch."""
-        self.net.seed(seed)
+        """Translate a normalised ``(N, 3, H, W)`` float32 batch with the
+        dropout masks of ``seed`` (the onnxruntime backend's, see
+        :func:`~.dropout_masks.draw_masks`)."""
+        masks = [torch.from_numpy(mask).to(self.device)
+                 for mask in draw_masks(self.spec, *batch.shape[2:], seed)]
         with torch.autocast(self.device.type, dtype=self.dtype,
                             enabled=self.dtype is not None):
-            out = self.net(torch.from_numpy(batch).to(self.device))
+            out = self.net(torch.from_numpy(batch).to(self.device), *masks)
         return out.float().cpu().numpy()
 
 

@@ -50,7 +50,8 @@ def test_onnx_colorizer_agrees_with_pytorch(exported, tiny_models):
     [onnx_out] = Colorizer(exported['cyclegan'].path)(img)['predictions']
     assert onnx_out.shape == img.shape
     assert np.abs(onnx_out.astype(int) - torch_out).max() <= 1
-    # Pix2Pix: reproducible by seed (other masks than PyTorch's)
+    # Pix2Pix: reproducible by seed, whatever the batch (the same colours as
+    # PyTorch's: test_onnx_backend.py)
     pix2pix = Colorizer(exported['pix2pix'].path)
     assert pix2pix.stochastic
     first = pix2pix([img, img[:250, :190]], seed=4,
@@ -95,6 +96,14 @@ def test_foreign_and_corrupt_onnx_files(exported, tmp_path):
     onnx.save(model, str(foreign))
     with pytest.raises(ModelFileError, match='without mmadvseg'):
         Colorizer(str(foreign))
+    # masks without defaults (required inputs), as exported before
+    model = onnx.load(exported['pix2pix'].path)
+    del model.graph.initializer[-1]
+    required = tmp_path / 'required_masks.onnx'
+    onnx.save(model, str(required))
+    with pytest.raises(ModelFileError, match='required_masks.onnx: '
+                       'exported by an earlier mmadvseg'):
+        Colorizer(str(required))
 
 
 def test_onnx_path_imports_neither_torch_nor_openmmlab(exported, tmp_path):

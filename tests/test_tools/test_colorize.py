@@ -44,12 +44,48 @@ def toy_runs(tmp_path_factory) -> ToyExperiment:
     return exp
 
 
+#: A test-only hook for tools/test.py: before every test batch (of one
+#: image) the generator's dropout layers take the keep-masks the colorizer
+#: draws for ``seed`` (``draw_masks``: one numpy generator, the layers in
+#: the order they run) instead of torch's.
+NUMPY_MASKS_HOOK = """
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+
+@HOOKS.register_module()
+class NumpyDropoutMasks(Hook):
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def before_test_iter(self, runner, batch_idx, data_batch=None):
+        rng = np.random.default_rng(self.seed)
+        if getattr(self, 'handles', None) is None:
+            self.handles = [
+                m.register_forward_hook(self._masked)
+                for m in runner.model.modules()
+                if isinstance(m, torch.nn.Dropout) and m.p > 0]
+        self.rng = rng
+
+    def _masked(self, module, inputs, output):
+        x = inputs[0]
+        keep = self.rng.random((1, ) + tuple(x.shape[1:]),
+                               dtype=np.float32) < np.float32(1 - module.p)
+        mask = torch.from_numpy(keep.astype(np.float32)).to(x)
+        return x * mask / (1 - module.p)
+"""
+
+
 def run_test_tool(exp: ToyExperiment, name: str, tmp_path,
                   seed: Optional[int] = None) -> str:
     """tools/test.py on the run's saved config and last checkpoint, with
     FID as the only metric (the toy segmenters are not what is tested);
-    with ``seed``, torch is seeded before every batch of one image.
-    Returns its image folder."""
+    with ``seed``, batches of one image whose dropout masks are the
+    colorizer's for ``seed`` (:data:`NUMPY_MASKS_HOOK`). Returns its image
+    folder."""
     run_dir = osp.join(exp.runs_dir, name)
     config = glob.glob(osp.join(run_dir, '*.py'))[0]
     lines = [
@@ -59,15 +95,20 @@ def run_test_tool(exp: ToyExperiment, name: str, tmp_path,
         "real_key='img_photo')])"
     ]
     if seed is not None:
+        from mmengine import Config
+        (tmp_path / 'numpy_masks_hook.py').write_text(NUMPY_MASKS_HOOK)
+        imports = Config.fromfile(config).custom_imports['imports']
         lines += [
-            f"custom_hooks = [dict(type='SeededEvalHook', seed={seed})]",
+            f'custom_imports = dict(imports={imports + ["numpy_masks_hook"]}'
+            ', allow_failed_imports=False)',
+            f"custom_hooks = [dict(type='NumpyDropoutMasks', seed={seed})]",
             'test_dataloader = dict(batch_size=1)'
         ]
     derived = tmp_path / 'test_config.py'
     derived.write_text('\n'.join(lines) + '\n')
     proc = run('tools/test.py', str(derived), osp.join(run_dir, 'iter_2.pth'),
                '--work-dir', str(tmp_path / 'test'), env=dict(
-                   MMADVSEG_OFFLINE='1',
+                   MMADVSEG_OFFLINE='1', PYTHONPATH=str(tmp_path),
                    TORCH_HOME=osp.join(exp.work_dir, 'torch_home')))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return str(tmp_path / 'test' / 'images')
@@ -80,9 +121,8 @@ def assert_same(colorized: str, tested: str) -> None:
 
 
 def test_pix2pix_matches_tools_test(toy_runs, tmp_path):
-    """Pix2Pix tests with dropout on; tools/test.py's masks come from the
-    runner's random state, pinned here by a hook that seeds torch before
-    each batch of one image, as the colorizer's --seed does per image."""
+    """Pix2Pix tests with dropout on; tools/test.py's masks are set here,
+    image by image, to those the colorizer's --seed gives every image."""
     run_dir = osp.join(toy_runs.runs_dir, 'pix2pix_baseline_seed0')
     images = run_test_tool(toy_runs, 'pix2pix_baseline_seed0', tmp_path,
                            seed=7)

@@ -14,14 +14,25 @@ from mmadvseg.apis import collect_images, load_image, resolve_model
 from mmadvseg.apis.export import export_onnx
 
 EPILOG = """\
-The graph takes the normalised sketch batch (dynamic batch, height and
-width; height and width multiples of the generator's size multiple, which
-tools/colorize.py pads to) and, for Pix2Pix, one keep-mask per dropout
-layer (test-time dropout; tools/colorize.py draws them from --seed). Before
-the file is written, onnxruntime and PyTorch translate the config's test
-sketches (or --check-images, needed when the test data is not here) with
-the same masks; a max abs difference above --tolerance (in the network's
-[-1, 1] range) writes nothing and exits 1.
+The graph (names, float32 throughout; N, H, W dynamic):
+  sketch         (N, 3, H, W)  input, (pixel - mean) / std, about [-1, 1];
+                 H and W multiples of the size multiple (reflect-pad, then
+                 crop the output; tools/colorize.py does both)
+  keep_mask_i    (1, C_i, H/s_i, W/s_i)  Pix2Pix only, one per dropout layer:
+                 1 = keep, 0 = drop. Optional: fed none, dropout is off
+                 (default (1, C_i, 1, 1) filled with the keep probability;
+                 onnxruntime lists them as overridable initializers, not
+                 inputs). Colorizer and tools/colorize.py feed the masks of
+                 --seed (mmadvseg.apis.dropout_masks.draw_masks, numpy
+                 PCG64), the PyTorch backend's: a seed gives one picture
+  photo          (N, 3, H, W)  output in [-1, 1]: pixel = photo * std + mean
+mean, std, channel order, size multiple, p, C_i and s_i are JSON in the
+file's metadata (key mmadvseg_generator_spec).
+
+Before the file is written, onnxruntime and PyTorch translate the config's
+test sketches (or --check-images, needed when the test data is not here),
+with a seed's masks and with the sketch alone; a max abs difference above
+--tolerance (in the network's [-1, 1] range) writes nothing and exits 1.
 """
 
 

@@ -16,10 +16,11 @@ class SeededEvalHook(Hook):
     torch's global random state, so the same checkpoint scored twice gave
     other metrics, and a validation changed the random numbers training
     drew afterwards. This hook seeds torch with ``seed`` before every
-    validation and test iteration (with batch size 1 each image gets the
-    masks :class:`~mmadvseg.apis.Colorizer` draws for that seed) and puts
-    every global random state back after the loop, so training continues as
-    if nothing had been evaluated.
+    validation and test iteration and puts every global random state back
+    after the loop, so training continues as if nothing had been
+    evaluated. (:class:`~mmadvseg.apis.Colorizer` draws its masks with
+    numpy, the same on every backend, so its colours for a seed are not
+    these.)
 
     Args:
         seed (int): The seed of every evaluation iteration. Defaults to 0.
