@@ -12,6 +12,8 @@ from torch import Tensor
 
 from .grad_norm_probe import GradNormProbeMixin
 from .mmagic_compat import TranslationModelCompatMixin
+from .ramp_up import check_ramp_up, ramp_up_factor
+from .semantic_terms import SemanticTermsMixin
 
 MAP_MODES = ('soft', 'hard', 'gumbel', 'detached')
 VARIANTS = {
@@ -19,10 +21,12 @@ VARIANTS = {
     'binary': ('binary', ),
     'both': ('multiclass', 'binary'),
     'consistency': (),  # SemanticConsistencyLoss only, no discriminator
+    'semcycle': (),  # SemanticCycleLoss only, no discriminator
 }
 
 
-class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
+class AdvSegMixin(SemanticTermsMixin, GradNormProbeMixin,
+                  TranslationModelCompatMixin):
     """Adds AdvSegLoss to an mmagic translation model.
 
     Configured by an ``adv_seg`` dict (None: the model is the baseline,
@@ -30,12 +34,17 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
 
     - ``segmenter`` (dict): a ``FrozenPanopticSegmenter`` config.
     - ``variant`` (str): ``'multiclass'`` (a discriminator on the per-class
-      probabilities), ``'binary'`` (on the thing/stuff map), ``'both'`` or
-      ``'consistency'`` (no discriminator: the ``consistency`` term only).
-    - ``consistency`` (dict, optional): a ``SemanticConsistencyLoss`` config
-      (without ``type``) for paired data: the generated photo's segmentation
-      against the real photo's (a non-adversarial control; with a
-      discriminator variant it adds to the adversarial terms).
+      probabilities), ``'binary'`` (on the thing/stuff map), ``'both'``,
+      ``'consistency'`` or ``'semcycle'`` (no discriminator: that term
+      only).
+    - ``consistency`` / ``semantic_cycle`` (dict, optional): a
+      ``SemanticConsistencyLoss`` (paired data: the generated photo against
+      the real one) / ``SemanticCycleLoss`` (CycleGAN: a real photo's
+      reconstruction against it) config without ``type``; non-adversarial
+      terms (see ``SemanticTermsMixin``) that add to the adversarial ones.
+    - ``ramp_up`` (float): the generator's seg terms (adversarial and
+      semantic) are weighted linearly from 0 at iteration 0 to 1 at this
+      fraction of training; 0 (default) for full weight throughout.
     - ``loss_weights`` (dict): weight per term, keys ``multiclass`` and
       ``binary``; default 1.0 each (the paper's ablation).
     - ``discriminator`` (dict): a ``SegPatchDiscriminator`` config without
@@ -44,7 +53,8 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
     - ``condition`` (str, optional): image concatenated in front of the maps
       seen by the segmentation discriminators: ``'target'`` (the real image
       of the translated domain, as the reference Pix2Pix), ``'source'`` (the
-      input image; paired data only) or None.
+      sketch of each map: the joint (sketch, map) discriminator; CycleGAN
+      pairs a real photo's map with its translation to a sketch) or None.
     - ``domains`` (list[str], optional): translated domains whose outputs
       are segmented; default the model's default domain (sketch -> photo).
     - ``map_mode`` (str): what the segmentation discriminators see:
@@ -59,7 +69,7 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
     - ``buffer_size`` (int): the discriminator step sees fake maps drawn
       from a history of this many (mmagic's ``GANImageBuffer``, as the
       reference CycleGAN does with 50); 0 (default) for the current ones
-      only. Needs ``condition=None``.
+      only. A conditioned map is kept with its condition image.
 
     Common random numbers: what the AdvSegLoss parts draw (initial weights,
     Gumbel noise, buffer picks) comes from random states of their own, so
@@ -76,9 +86,6 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
     fakes with a graph shared by the discriminator (detached) and generator
     terms, the reals without a graph.
     """
-
-    #: Whether each input comes with its target (``consistency`` needs it).
-    paired_data: bool = False
 
     def __init__(self,
                  *args,
@@ -109,7 +116,8 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
         """
         object.__setattr__(self, 'segmenter', None)
         self.adv_seg_terms: List[Tuple[str, str, str]] = []
-        self.adv_seg_consistency: Optional[torch.nn.Module] = None
+        self.adv_seg_semantic: Dict[str, torch.nn.Module] = {}
+        self.adv_seg_ramp_up = 0.0
         if adv_seg is None:
             return
         # built on a forked random state: the generators and discriminators
@@ -152,24 +160,12 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
         self.adv_seg_gumbel = dict(tau=1.0, straight_through=True)
         self.adv_seg_gumbel.update(adv_seg.pop('gumbel', {}))
         buffer_size = adv_seg.pop('buffer_size', 0)
-        if buffer_size and self.adv_seg_condition:
-            raise ValueError('adv_seg.buffer_size needs condition=None: a '
-                             'map from the buffer would be judged with the '
-                             "current step's condition image")
+        self.adv_seg_ramp_up = check_ramp_up(adv_seg.pop('ramp_up', 0.0))
         domains = adv_seg.pop('domains', None) or [self._default_domain]
         if len(set(domains)) != len(domains):
             raise ValueError(f'adv_seg.domains lists a domain twice: '
                              f'{domains}')
-        consistency = adv_seg.pop('consistency', None)
-        if variant == 'consistency' and consistency is None:
-            consistency = {}
-        if consistency is not None:
-            if not self.paired_data:
-                raise ValueError('adv_seg.consistency needs paired data (the '
-                                 'real photo of each sketch): use it with '
-                                 'Pix2Pix')
-            self.adv_seg_consistency = MODELS.build(
-                dict(type='SemanticConsistencyLoss', **consistency))
+        self._build_semantic_terms(variant, adv_seg)
         if adv_seg:
             raise TypeError(f'Unknown adv_seg keys: {sorted(adv_seg)}')
 
@@ -260,13 +256,17 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
         seg = maps.probs if kind == 'multiclass' else maps.binary
         if detach:
             seg = seg.detach()
-        condition = None
+        return seg, self._condition_image(outputs, domain, fake)
+
+    def _condition_image(self, outputs: dict, domain: str,
+                         fake: bool) -> Optional[Tensor]:
+        """The image in front of a map of ``domain`` (real or fake)."""
         if self.adv_seg_condition == 'target':
-            condition = outputs[f'real_{domain}']
-        elif self.adv_seg_condition == 'source':
+            return outputs[f'real_{domain}']
+        if self.adv_seg_condition == 'source':
             source = self.get_other_domains(domain)[0]
-            condition = outputs[f'real_{source}']
-        return seg, condition
+            return outputs[f'real_{source}']
+        return None
 
     def adv_seg_disc_losses(self, outputs: dict) -> Dict[str, Tensor]:
         """Discriminator terms, ``0.5 * (real + fake)`` per term, plus mean
@@ -292,7 +292,8 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
             fake_seg, condition = self._seg_inputs(outputs, kind, domain,
                                                    True, detach=True)
             with self._own_random_state(index, fake_seg.device):
-                fake_seg = self.adv_seg_buffers[key].query(fake_seg)
+                fake_seg, condition = _query_pairs(
+                    self.adv_seg_buffers[key], fake_seg, condition)
             fake_pred = disc(fake_seg, condition)
             losses[f'loss_advseg_{key}_d'] = self.adv_seg_losses[
                 key].discriminator_loss(real_pred, fake_pred)
@@ -310,14 +311,16 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
 
     def adv_seg_gen_losses(self, outputs: dict) -> Dict[str, Tensor]:
         """Generator terms: the segmentation maps of the fakes, with their
-        gradients, judged by the segmentation discriminators.
+        gradients, judged by the segmentation discriminators, and the
+        semantic terms; all scaled by the ramp-up factor.
 
         Args:
             outputs (dict): The model's forward results; the fakes' maps
                 cached by the discriminator step are reused.
 
         Returns:
-            dict[str, Tensor]: ``loss_advseg_<term>_g``.
+            dict[str, Tensor]: ``loss_advseg_<term>_g``, ``loss_semcons``,
+            ``loss_semcycle`` and, with a ramp-up, ``advseg_ramp``.
         """
         losses = dict()
         discriminators = self.get_module(self.discriminators)
@@ -326,14 +329,11 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
                 *self._seg_inputs(outputs, kind, domain, True, detach=False))
             losses[f'loss_advseg_{key}_g'] = self.adv_seg_losses[
                 key].generator_loss(fake_pred)
-        if self.adv_seg_consistency is not None:
-            domain = self._default_domain
-            self._segment(outputs, f'fake_{domain}', with_grad=True)
-            self._segment(outputs, f'real_{domain}', with_grad=False)
-            fake, real = (outputs[f'soft_seg_{kind}_{domain}']
-                          for kind in ('fake', 'real'))
-            losses['loss_semcons'] = self.adv_seg_consistency(
-                fake.probs, real.probs, fake.binary, real.binary)
+        losses.update(self.semantic_losses(outputs))
+        if self.adv_seg_ramp_up:
+            ramp = ramp_up_factor(self.adv_seg_ramp_up)
+            losses = {k: v * ramp for k, v in losses.items()}
+            losses['advseg_ramp'] = torch.tensor(ramp)
         return losses
 
     def _add_losses(self, loss: Tensor, log_vars: dict,
@@ -367,6 +367,17 @@ class AdvSegMixin(GradNormProbeMixin, TranslationModelCompatMixin):
             self._grad_probe = None
         log_vars.update(probe or {})
         return loss, log_vars
+
+
+def _query_pairs(
+        buffer: GANImageBuffer, seg: Tensor,
+        condition: Optional[Tensor]) -> Tuple[Tensor, Optional[Tensor]]:
+    """Query a map buffer; a conditioned map is kept with its image."""
+    if condition is None or not buffer.buffer_size:
+        return buffer.query(seg), condition
+    pairs = buffer.query(torch.cat([condition, seg], 1))
+    return pairs[:, condition.shape[1]:], pairs[:, :condition.shape[1]]
+
 
 def _map_mode(map_mode: Optional[str], hard: Optional[bool]) -> str:
     """``adv_seg.map_mode``, accepting the older ``hard=True``."""

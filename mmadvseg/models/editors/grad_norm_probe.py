@@ -29,8 +29,10 @@ class GradNormProbeMixin:
         Every ``grad_norm_interval`` iterations (0: never), the generator
         step logs ``gradnorm_<term>``: the mean over the batch of the L2
         norm of each loss term's gradient with respect to the generated
-        image ``fake_<default domain>`` (for the identity term, which does
-        not reach it, the identity output). It tells which term drives the
+        image ``fake_<default domain>`` (for a term that does not reach
+        it, the identity output, else the reconstruction
+        ``cycle_<default domain>``: the identity and semantic cycle terms).
+        It tells which term drives the
         generator; each costs one more backward pass through the term's own
         graph (for the segmentation terms, the segmenter's).
 
@@ -45,7 +47,7 @@ class GradNormProbeMixin:
         norms = {}
         images = [
             outputs.get(f'{kind}_{self._default_domain}')
-            for kind in ('fake', 'identity')
+            for kind in ('fake', 'identity', 'cycle')
         ]
         images = [x for x in images if x is not None and x.requires_grad]
         for key, value in losses.items():
