@@ -13,9 +13,13 @@ from .scenes import ToyScenes
 #: The translation models of the toy experiment and their variants (the
 #: ``configs/toy/<model>_<variant>_toy.py`` leaves).
 TOY_GANS = ('pix2pix', 'cyclegan')
-TOY_VARIANTS = ('baseline', 'multiclass', 'binary', 'both', 'consistency')
+TOY_VARIANTS = ('baseline', 'multiclass', 'binary', 'both', 'consistency',
+                'semcycle', 'joint')
 #: Variants for paired data only (no CycleGAN leaf).
 PAIRED_ONLY_VARIANTS = ('consistency', )
+#: Variants for unpaired data only (no Pix2Pix leaf): the semantic cycle
+#: loss and the joint (sketch, map) seg discriminators.
+UNPAIRED_ONLY_VARIANTS = ('semcycle', 'joint')
 #: Where the protocols' finished runs are recorded (relative to the
 #: repository root), kept with the code.
 RECORDS_DIR = osp.join('results', 'toy')
@@ -27,8 +31,8 @@ class Arm:
 
     Args:
         model (str): ``'pix2pix'`` or ``'cyclegan'``.
-        variant (str): ``'baseline'``, ``'multiclass'``, ``'binary'`` or
-            ``'both'`` (the ``configs/toy`` leaf).
+        variant (str): One of :data:`TOY_VARIANTS` the model has (the
+            ``configs/toy/<model>_<variant>_toy.py`` leaf).
         overrides (dict): Config options on top of the leaf, e.g.
             ``{'model.adv_seg.map_mode': 'hard'}``.
         name (str, optional): Name in the runs and the tables; default the
@@ -40,9 +44,8 @@ class Arm:
     name: Optional[str] = None
 
     def __post_init__(self) -> None:
-        if self.model not in TOY_GANS or self.variant not in TOY_VARIANTS or (
-                self.model != 'pix2pix'
-                and self.variant in PAIRED_ONLY_VARIANTS):
+        if self.model not in TOY_GANS or self.variant not in \
+                _model_variants(self.model):
             raise ValueError(f'unknown arm {self.model}/{self.variant}; '
                              f'models {TOY_GANS}, variants {TOY_VARIANTS}')
         if self.name is None:
@@ -66,15 +69,22 @@ def run_name(model: str, arm: str, seed: int) -> str:
     return f'{model}_{arm}_seed{seed}'
 
 
+def _model_variants(model: str) -> Sequence[str]:
+    """The variants ``model`` has a toy leaf for."""
+    only = UNPAIRED_ONLY_VARIANTS if model == 'pix2pix' else \
+        PAIRED_ONLY_VARIANTS
+    return [v for v in TOY_VARIANTS if v not in only]
+
+
 def grid_arms(models: Sequence[str] = TOY_GANS,
               variants: Sequence[str] = TOY_VARIANTS,
               overrides: Optional[Dict[str, Any]] = None) -> List[Arm]:
-    """Every model x variant (paired-only variants with Pix2Pix only);
-    ``overrides`` apply to the AdvSegLoss arms, not to the baselines."""
+    """Every model x variant it has (paired-only variants with Pix2Pix
+    only, unpaired-only ones with CycleGAN only); ``overrides`` apply to
+    the AdvSegLoss arms, not to the baselines."""
     return [
         Arm(m, v, {} if v == 'baseline' else dict(overrides or {}))
-        for m in models for v in variants
-        if m == 'pix2pix' or v not in PAIRED_ONLY_VARIANTS
+        for m in models for v in variants if v in _model_variants(m)
     ]
 
 

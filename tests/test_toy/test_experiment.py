@@ -2,6 +2,7 @@
 """mmadvseg.toy.experiment end to end in a minimal setting (tiny data, 2
 segmenter iterations, 1 seed, 2 GAN iterations, random FID Inception
 weights), the results table, and tools/analysis/toy_benchmark.py."""
+import glob
 import json
 import math
 import os
@@ -31,6 +32,7 @@ from mmadvseg.toy.results import (
     t_interval,
 )
 from mmadvseg.toy.run import build_run_cfg
+from mmadvseg.utils.config import CONFIGS_DIR
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -132,6 +134,17 @@ def test_settings_validate_and_name_runs():
         2) == 'cyclegan_both_hardTrue_seed2'
     assert Arm('pix2pix', 'both', name='both-cond').run_name(0) == \
         'pix2pix_both-cond_seed0'
+    # each model's arms are the leaves it has
+    for model in ('pix2pix', 'cyclegan'):
+        variants = {a.variant for a in arms if a.model == model}
+        assert variants == {
+            osp.basename(f)[len(model) + 1:-len('_toy.py')]
+            for f in glob.glob(osp.join(CONFIGS_DIR, 'toy',
+                                        f'{model}_*_toy.py'))}
+    for model, variant in [('cyclegan', 'consistency'),
+                           ('pix2pix', 'semcycle'), ('pix2pix', 'joint')]:
+        with pytest.raises(ValueError, match='unknown arm'):
+            Arm(model, variant)
     exp = ToyExperiment(work_dir='w', scenes=ToyScenes(color_mode='shared'))
     assert exp.scenes.root == osp.abspath('w/data_shared')
     assert exp.runs_dir == osp.abspath('w/runs_shared')
@@ -199,9 +212,6 @@ def test_runs_with_other_segmenter_weights_are_flagged():
 
 
 def test_protocol_files_load(tmp_path):
-    import glob
-
-    from mmadvseg.utils.config import CONFIGS_DIR
     protocols = glob.glob(osp.join(CONFIGS_DIR, 'toy', 'protocols', '*.py'))
     assert protocols
     for path in protocols:
