@@ -3,9 +3,12 @@
 
     python tools/misc/check_dataset.py CONFIG [--cfg-options ...] [--strict]
 
-Image counts and sizes, unreadable files, A|B images of odd width, PNGs
-with alpha, unpaired A/B mismatches and leftovers of an interrupted
-conversion are reported per dataset (see :mod:`mmadvseg.datasets.check`).
+Image counts and sizes, unreadable files (also truncated JPEGs and those
+libjpeg reports damaged), A|B images of odd width, PNGs with alpha,
+unpaired A/B mismatches and leftovers of an interrupted conversion are
+reported per dataset (see :mod:`mmadvseg.datasets.check`); a JPEG whose
+pixels turn brighter, darker or tinted from one block on (the mark of a
+garbled DC value, which decodes without an error) gets a warning.
 Exit code 0 if no error was found (warnings allowed; with ``--strict``
 warnings are errors too), 1 otherwise.
 """
