@@ -134,7 +134,10 @@ def _load_weights(detector: torch.nn.Module, checkpoint: str) -> None:
     filename = resolve_weight_file(checkpoint,
                                    'panoptic segmenter checkpoint')
     try:
-        ckpt = _load_checkpoint(filename, map_location='cpu')
+        # 'silent': mmengine would print its "Loads checkpoint by local
+        # backend" line to stdout outside a runner (the config names the file)
+        ckpt = _load_checkpoint(filename, map_location='cpu',
+                                logger='silent')
     except Exception as err:
         raise RuntimeError(
             f'Cannot read the segmenter checkpoint {filename!r} '
