@@ -103,7 +103,8 @@ def test_cyclegan_loss_weights_are_the_reference_ones(path):
 
     from mmadvseg.testing import tiny_translation_cfg
     cfg = Config.fromfile(path)
-    assert len(CYCLEGAN_CONFIGS) == 4 + 4 * 3 + 4
+    # 4 baselines, 4 datasets x 3 variants, 6 toy arms
+    assert len(CYCLEGAN_CONFIGS) == 4 + 4 * 3 + 6
     model_cfg = tiny_translation_cfg('AdvSegCycleGAN')
     model_cfg['loss_config'] = cfg.model.loss_config.to_dict()
     model = MODELS.build(model_cfg)
