@@ -49,7 +49,8 @@ def prepare_segmenters(exp: ToyExperiment) -> Dict[str, Dict[str, Any]]:
                                osp.splitext(osp.basename(config))[0]),
              scenes=data, config=config, iters=exp.segmenter_iters,
              num_workers=0, force=exp.force_segmenters,
-             test_scenes=scenes) for _, config, data in roles
+             test_scenes=scenes, record_dir=exp.segmenter_record_dir)
+        for _, config, data in roles
     ]
     checkpoints = run_parallel(_train_segmenter, jobs, nproc=exp.jobs,
                                desc='toy segmenters', progress=False)

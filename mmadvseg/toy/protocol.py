@@ -127,6 +127,12 @@ class ToyExperiment:
             there with the same settings is not trained again, so a grid
             goes on from a fresh checkout and ``collect_only`` tabulates
             it.
+        segmenter_record_dir (str, optional): A folder kept with the code
+            (relative paths: to the repository root) where the trained
+            segmenters are recorded and taken from (``record_dir`` of
+            :func:`~mmadvseg.toy.segmenter.train_toy_segmenter`), so the
+            runs of a grid continued on another machine are scored by the
+            same segmenters.
         inception (str, optional): FID Inception weight file.
         force_segmenters (bool): Retrain the segmenters.
         rerun (bool): Redo finished runs.
@@ -148,6 +154,7 @@ class ToyExperiment:
     comparisons: Optional[int] = None
     results_name: str = 'results'
     record_dir: Optional[str] = None
+    segmenter_record_dir: Optional[str] = None
     inception: Optional[str] = None
     force_segmenters: bool = False
     rerun: bool = False
@@ -156,9 +163,10 @@ class ToyExperiment:
     def __post_init__(self) -> None:
         work_dir = osp.abspath(self.work_dir)
         object.__setattr__(self, 'work_dir', work_dir)
-        if self.record_dir is not None:
-            object.__setattr__(self, 'record_dir', osp.join(
-                osp.dirname(CONFIGS_DIR), self.record_dir))
+        for name in ('record_dir', 'segmenter_record_dir'):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, osp.join(
+                    osp.dirname(CONFIGS_DIR), getattr(self, name)))
         object.__setattr__(self, 'arms', tuple(
             a if isinstance(a, Arm) else Arm(**a) for a in self.arms))
         object.__setattr__(self, 'scenes', replace(
@@ -200,8 +208,8 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
     whose keys are its fields; ``scenes`` a dict of :class:`ToyScenes`
     fields, ``arms`` a list of :class:`Arm` dicts), then ``overrides``.
     A protocol's results are ``results_<file stem>`` and its runs are
-    recorded in ``results/toy/<file stem>/`` unless it says
-    otherwise.
+    recorded in ``results/toy/<file stem>/``, its segmenters in
+    ``results/toy/segmenters/``, unless it says otherwise.
 
     Args:
         path (str): Protocol file, e.g. ``configs/toy/protocols/...``.
@@ -221,6 +229,8 @@ def load_protocol(path: str, **overrides: Any) -> ToyExperiment:
     stem = osp.splitext(osp.basename(path))[0]
     settings.setdefault('results_name', 'results_' + stem)
     settings.setdefault('record_dir', osp.join(RECORDS_DIR, stem))
+    settings.setdefault('segmenter_record_dir',
+                        osp.join(RECORDS_DIR, 'segmenters'))
     settings.update({k: v for k, v in overrides.items() if v is not None})
     iters = settings.get('iters')
     if isinstance(iters, dict):  # a model whose schedule is not set yet

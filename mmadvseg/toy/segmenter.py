@@ -194,12 +194,14 @@ def train_toy_segmenter(work_dir: str,
                         force: bool = False,
                         evaluate: bool = True,
                         threads: Optional[int] = 1,
-                        test_scenes: Optional[ToyScenes] = None) -> str:
+                        test_scenes: Optional[ToyScenes] = None,
+                        record_dir: Optional[str] = None) -> str:
     """Train (or reuse) a toy-scene segmenter and return its checkpoint.
 
     The toy data is generated first unless it is current
     (:meth:`ToyScenes.ensure`). A checkpoint whose report records the same
-    settings (config, data, schedule, seed) is reused unless ``force``.
+    settings (config, data, schedule, seed) is reused unless ``force``;
+    with ``record_dir``, also one recorded there.
 
     Args:
         work_dir (str): Work directory; the result is
@@ -222,6 +224,14 @@ def train_toy_segmenter(work_dir: str,
             pixel accuracy and mIoU of the report (default: ``scenes``; a
             judge trained on scenes of another seed is scored on the
             scenes it will judge).
+        record_dir (str, optional): A folder kept with the code where
+            evaluated segmenters are kept, one folder per config and
+            settings (``<config stem>-<settings digest>``): a work dir
+            without a matching checkpoint takes the recorded one instead
+            of training (trainings on other CPUs can give other weights,
+            so a grid continued from a fresh checkout keeps its
+            segmenters), and a segmenter trained here is recorded unless
+            one is already (``force`` retrains in ``work_dir`` only).
 
     Returns:
         str: Path of the checkpoint.
@@ -240,11 +250,20 @@ def train_toy_segmenter(work_dir: str,
         scenes=scenes.settings())
     settings = json.loads(json.dumps(settings))
     ckpt_path = osp.join(work_dir, CHECKPOINT_NAME)
+    record = None
+    if record_dir is not None:
+        key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+        record = osp.join(record_dir, osp.splitext(osp.basename(
+            config_file))[0] + '-' + key.hexdigest()[:12])
+        if not force:
+            _copy_segmenter(record, work_dir, settings)
     report = load_segmenter_report(work_dir)
     if not force and osp.isfile(ckpt_path) and report is not None \
             and report.get('settings') == settings:
         print_log(f'Reusing the toy segmenter {ckpt_path} (--force to '
                   'retrain)', logger='current')
+        if record is not None and 'semantic' in report:
+            _copy_segmenter(work_dir, record, settings)
         return ckpt_path
     # a checkpoint whose evaluation was interrupted is not trained again
     trained = None if force else _checkpoint_meta(ckpt_path)
@@ -272,7 +291,27 @@ def train_toy_segmenter(work_dir: str,
             (test_scenes or scenes).ensure())
     with atomic_write(osp.join(work_dir, REPORT_NAME), 'w') as f:
         json.dump(report, f, indent=2, sort_keys=True)
+    if record is not None and evaluate:
+        _copy_segmenter(work_dir, record, settings)
     return ckpt_path
+
+
+def _copy_segmenter(src: str, dst: str, settings: Dict[str, Any]) -> None:
+    """Copy the segmenter (checkpoint and report) in folder ``src`` to
+    folder ``dst`` when ``src``'s report has ``settings`` and ``dst`` has
+    no segmenter with them (the report last: a copy cut short is not
+    taken for one)."""
+    import shutil
+    src_report, dst_report = (load_segmenter_report(d) for d in (src, dst))
+    if (src_report is None or src_report.get('settings') != settings
+            or not osp.isfile(osp.join(src, CHECKPOINT_NAME))
+            or (dst_report is not None and osp.isfile(osp.join(
+                dst, CHECKPOINT_NAME))
+                and dst_report.get('settings') == settings)):
+        return
+    for name in (CHECKPOINT_NAME, REPORT_NAME):
+        with atomic_write(osp.join(dst, name)) as tmp:
+            shutil.copyfile(osp.join(src, name), tmp)
 
 
 def weights_digest(checkpoint: str) -> str:

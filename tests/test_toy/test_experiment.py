@@ -226,6 +226,9 @@ def test_protocol_files_load(tmp_path):
         assert exp.record_dir == osp.join(osp.dirname(CONFIGS_DIR),
                                           'results', 'toy',
                                           osp.basename(path)[:-3])
+        # one record of segmenters, shared by protocols of equal settings
+        assert exp.segmenter_record_dir == osp.join(
+            osp.dirname(CONFIGS_DIR), 'results', 'toy', 'segmenters')
         for model in {arm.model for arm in exp.arms}:
             assert any(arm.variant == 'baseline' for arm in exp.arms
                        if arm.model == model)

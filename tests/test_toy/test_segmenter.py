@@ -161,3 +161,37 @@ def test_test_samples_carry_what_the_heads_read(config, scenes, tmp_path):
     sample = dataset[0]['data_samples']
     assert tuple(sample.scale_factor) == (1.0, 1.0)
     assert tuple(sample.img_shape) == (64, 64)
+
+
+def test_a_recorded_segmenter_is_taken_by_a_fresh_work_dir(
+        scenes, tmp_path, monkeypatch):
+    """With a record folder (kept with the code), a trained segmenter is
+    recorded once; a fresh work dir (another checkout) takes it instead of
+    training, so a grid continued elsewhere keeps its segmenters; a record
+    made with other settings is not taken."""
+    import mmadvseg.toy.segmenter as segmenter_module
+    record_dir = str(tmp_path / 'records')
+    ckpt = train_toy_segmenter(str(tmp_path / 'first'), scenes, iters=2,
+                               batch_size=2, num_workers=0,
+                               record_dir=record_dir)
+    recorded, = os.listdir(record_dir)
+    assert recorded.startswith('mask2former_tiny_toy-')
+    assert sorted(os.listdir(osp.join(record_dir, recorded))) == [
+        'segmenter.json', 'segmenter.pth']
+    digest = weights_digest(ckpt)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError('trained although a recorded one matches')
+
+    monkeypatch.setattr(segmenter_module, '_train', no_training)
+    fresh = str(tmp_path / 'fresh')
+    again = train_toy_segmenter(fresh, scenes, iters=2, batch_size=2,
+                                num_workers=0, record_dir=record_dir)
+    assert again == osp.join(fresh, 'segmenter.pth')
+    assert weights_digest(again) == digest
+    with open(osp.join(fresh, 'segmenter.json')) as f:
+        assert 'aAcc' in json.load(f)['semantic']
+    with pytest.raises(AssertionError, match='trained although'):
+        train_toy_segmenter(str(tmp_path / 'other'), scenes, iters=3,
+                            batch_size=2, num_workers=0,
+                            record_dir=record_dir)
