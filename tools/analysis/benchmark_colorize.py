@@ -198,7 +198,8 @@ def bench_size(size: int, device: str, args, workdir: str, files) -> list:
             methods[f'ours, {name}, batch {batch}'] = (
                 lambda chunk, out, c=colorizer, b=batch: c(
                     chunk, batch_size=b, out_dir=out, seed=0,
-                    return_preds=False, show_progress=False))
+                    return_preds=False, show_progress=False,
+                    overwrite=True))  # the benchmark's own scratch folders
     seconds = dict.fromkeys(methods, 0.0)
     for method in methods.values():  # warm-up (not timed)
         method(paths[:1], osp.join(workdir, 'warmup'))
