@@ -40,7 +40,7 @@ from .protocol import (
     load_protocol,
     run_name,
 )
-from .results import with_curve_mean, write_results
+from .results import with_curve_metric, write_results
 from .run import SPEC_NAME, load_result, read_json
 
 
@@ -224,7 +224,7 @@ def _run_experiment(exp: ToyExperiment,
                 continue
             runs.append(result)
             record_run(exp, result)
-            value = with_curve_mean(result, exp.primary_metric)[
+            value = with_curve_metric(result, exp.primary_metric)[
                 'metrics'][exp.primary_metric]
             print(f'[toy] done {osp.basename(run_dir)} in '
                   f'{result["total_time_s"]:.0f}s: {exp.primary_metric} '

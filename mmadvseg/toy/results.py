@@ -70,24 +70,47 @@ def t_interval(diffs: Sequence[float],
     return mean, mean - half, mean + half
 
 
-def with_curve_mean(run: Dict[str, Any], metric: str) -> Dict[str, Any]:
-    """A run whose metrics also hold ``metric`` when it names a curve mean,
-    ``<key>@last<k>``: the mean of the last ``k`` validations of ``key``
-    (NaN without ``k`` of them). Other names leave the run as it is.
+def with_curve_metric(run: Dict[str, Any], metric: str) -> Dict[str, Any]:
+    """A run whose metrics also hold ``metric`` when it names a curve
+    summary: ``<key>@last<k>``, the mean of the last ``k`` validations of
+    ``key`` (NaN without ``k`` of them), or ``<key>@best``, the curve's
+    maximum (NaN without a curve). Other names leave the run as it is.
 
     Args:
         run (dict): The result of a run (``metrics``, ``curves``).
-        metric (str): E.g. ``'Judge/mIoU@last3'``.
+        metric (str): E.g. ``'Judge/mIoU@last3'`` or ``'Judge/mIoU@best'``.
 
     Returns:
         dict: ``run``, or a copy with the metric added.
     """
-    key, sep, last = metric.partition('@last')
+    key, sep, summary = metric.partition('@')
     if not sep or metric in run['metrics']:
         return run
-    values = [v for _, v in run.get('curves', {}).get(key, [])][-int(last):]
-    mean = statistics.fmean(values) if len(values) == int(last) else math.nan
-    return dict(run, metrics=dict(run['metrics'], **{metric: mean}))
+    values = [v for _, v in run.get('curves', {}).get(key, [])]
+    if summary == 'best':
+        value = max(values) if values else math.nan
+    elif summary.startswith('last'):
+        last = int(summary[len('last'):])
+        value = statistics.fmean(values[-last:]) if len(
+            values) >= last else math.nan
+    else:
+        raise ValueError(f'unknown curve summary {metric!r}: use '
+                         '<key>@last<k> or <key>@best')
+    return dict(run, metrics=dict(run['metrics'], **{metric: value}))
+
+
+def curve_metrics(primary: str) -> Tuple[str, ...]:
+    """The primary metric's companions along training, for a primary that
+    averages the last validations: the final and the best value, and the
+    same average over thing and over stuff classes. E.g.
+    ``'Judge/mIoU@last3'`` -> ``('Judge/mIoU', 'Judge/mIoU@best',
+    'Judge/mIoU_thing@last3', 'Judge/mIoU_stuff@last3')``; ``()`` for a
+    primary that is a single value."""
+    key, sep, summary = primary.partition('@')
+    if not sep:
+        return ()
+    return (key, f'{key}@best', f'{key}_thing@{summary}',
+            f'{key}_stuff@{summary}')
 
 
 def holm(p_values: Sequence[float], alpha: float = 0.05) -> List[bool]:
@@ -161,6 +184,22 @@ def aggregate(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return rows
 
 
+def _by_arm(runs: List[Dict[str, Any]]) -> Dict[tuple, Dict[int, Dict]]:
+    """The runs by (model, arm), then by seed."""
+    by_arm: Dict[tuple, Dict[int, Dict[str, Any]]] = {}
+    for run in runs:
+        by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
+    return by_arm
+
+
+def _paired_seeds(runs_a: Dict[int, Dict], runs_b: Dict[int, Dict]) -> list:
+    """The seeds two arms both have, trained with the same segmenter
+    weights."""
+    return sorted(s for s in set(runs_a) & set(runs_b)
+                  if runs_a[s].get('segmenter_weights') == runs_b[s].get(
+                      'segmenter_weights'))
+
+
 def paired_differences(runs: List[Dict[str, Any]],
                        primary: str = 'Judge/mIoU',
                        secondary: Sequence[str] = SECONDARY,
@@ -191,19 +230,15 @@ def paired_differences(runs: List[Dict[str, Any]],
         difference).
     """
     for metric in (primary, *secondary):
-        runs = [with_curve_mean(run, metric) for run in runs]
-    by_arm: Dict[tuple, Dict[int, Dict[str, Any]]] = {}
-    for run in runs:
-        by_arm.setdefault((run['model'], _arm(run)), {})[run['seed']] = run
+        runs = [with_curve_metric(run, metric) for run in runs]
+    by_arm = _by_arm(runs)
     arms = [key for key in by_arm if key[1] != 'baseline'
             and (key[0], 'baseline') in by_arm]
     comparisons = comparisons or len(arms)
     rows = []
     for model, arm in arms:
         base, runs_arm = by_arm[(model, 'baseline')], by_arm[(model, arm)]
-        seeds = sorted(s for s in set(base) & set(runs_arm)
-                       if base[s].get('segmenter_weights') == runs_arm[s].get(
-                           'segmenter_weights'))
+        seeds = _paired_seeds(runs_arm, base)
         row: Dict[str, Any] = dict(model=model, arm=arm, n=len(seeds),
                                    comparisons=comparisons)
         for key in (primary, *secondary):
@@ -227,6 +262,39 @@ def paired_differences(runs: List[Dict[str, Any]],
     p_values += [math.nan] * (comparisons - len(rows))
     for row, rejected in zip(rows, holm(p_values)):
         row[f'{primary}_holm'] = rejected
+    return rows
+
+
+def arm_contrasts(runs: List[Dict[str, Any]],
+                  primary: str = 'Judge/mIoU') -> List[Dict[str, Any]]:
+    """Every two arms of a model other than its baseline, seed by seed:
+    e.g. whether an AdvSegLoss arm does better than a non-adversarial
+    control. Descriptive (95 % t intervals and sign counts), outside the
+    family of comparisons that Holm's test controls.
+
+    Args:
+        runs (list[dict]): Results of single runs.
+        primary (str): The metric compared.
+
+    Returns:
+        list[dict]: ``model``, ``arm`` (``'<a> - <b>'``, in the order the
+        arms first appear in ``runs``), ``n``, ``<primary>`` = (mean, low,
+        high) and ``<primary>_above`` (seeds where ``a`` is higher).
+    """
+    runs = [with_curve_metric(run, primary) for run in runs]
+    by_arm = _by_arm(runs)
+    rows = []
+    for i, (model, arm_a) in enumerate(by_arm):
+        for model_b, arm_b in list(by_arm)[i + 1:]:
+            if model_b != model or 'baseline' in (arm_a, arm_b):
+                continue
+            runs_a, runs_b = by_arm[(model, arm_a)], by_arm[(model, arm_b)]
+            diffs = [runs_a[s]['metrics'][primary] -
+                     runs_b[s]['metrics'][primary]
+                     for s in _paired_seeds(runs_a, runs_b)]
+            rows.append({'model': model, 'arm': f'{arm_a} - {arm_b}',
+                         'n': len(diffs), primary: t_interval(diffs),
+                         f'{primary}_above': sum(d > 0 for d in diffs)})
     return rows
 
 
@@ -303,6 +371,30 @@ def paired_table(rows: List[Dict[str, Any]], primary: str) -> str:
     return _table(head, lines)
 
 
+def contrast_table(rows: List[Dict[str, Any]], primary: str) -> str:
+    """The rows of :func:`arm_contrasts` as a Markdown table."""
+    return _table(
+        ['model', 'difference', 'seeds', f'{primary} [95 % CI]',
+         'seeds above'],
+        [[r['model'], r['arm'], str(r['n']), _interval(r.get(primary)),
+          f'{r[f"{primary}_above"]}/{r["n"]}'] for r in rows])
+
+
+def curve_table(rows: List[Dict[str, Any]], primary: str) -> str:
+    """The primary metric beside its companions along training
+    (:func:`curve_metrics`: final, best, thing and stuff classes), mean ±
+    std over seeds per arm of :func:`aggregate`; '' for a primary that is
+    a single value."""
+    keys = (primary, *curve_metrics(primary))
+    if len(keys) == 1:
+        return ''
+    return _table(
+        ['model', 'arm', 'seeds'] + list(keys),
+        [[r['model'], r['arm'], str(r['n'])] + [
+            _fmt(r.get(f'{k}_mean'), r.get(f'{k}_std'), 3) for k in keys]
+         for r in rows])
+
+
 def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
     """End-of-training diagnostics (mean over seeds of each run's last
     fifth of training), per arm."""
@@ -342,11 +434,13 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     """Write ``<name>.json`` and ``<name>.md`` in ``out_dir``; return the
     JSON content (plus ``markdown``). ``comparisons``: see
     :func:`paired_differences`."""
-    runs = [with_curve_mean(run, primary) for run in runs]
+    for metric in (primary, *curve_metrics(primary)):
+        runs = [with_curve_metric(run, metric) for run in runs]
     rows = aggregate(runs)
     paired = paired_differences(
         runs, primary, SECONDARY + sensitivity_metrics(primary), comparisons)
-    content = dict(info=info, rows=rows, paired=paired, runs=runs)
+    content = dict(info=info, rows=rows, paired=paired, runs=runs,
+                   contrasts=arm_contrasts(runs, primary))
     with atomic_write(osp.join(out_dir, f'{name}.json'), 'w') as f:
         json.dump(content, f, indent=2, sort_keys=True)
     md = ['# AdvSegLoss vs baseline on toy scenes\n', markdown_table(rows), '']
@@ -356,6 +450,10 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
         if real:
             md.append(f'- {prefix} on the real test photos: mIoU '
                       f'{mean_std(real)[0]:.3f} (its ceiling)')
+    curves = curve_table(rows, primary)
+    if curves:
+        md += ['', '## The primary metric, final, best, thing and stuff '
+               '(mean ± std over seeds)\n', curves]
     if paired:
         md += ['', f'## Paired differences to the baseline ({primary})\n',
                paired_table(paired, primary)]
@@ -366,6 +464,10 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
                    'as errors or left out instead of filled with the '
                    'nearest class; Judge2: the judge\'s recipe trained from '
                    'another seed.\n', sensitivity]
+    contrasts = content['contrasts']
+    if contrasts:
+        md += ['', f'## Between arms ({primary}; descriptive, outside the '
+               'Holm family)\n', contrast_table(contrasts, primary)]
     diagnostics = diagnostics_table(runs)
     if diagnostics:
         md += ['', '## Diagnostics at the end of training\n', diagnostics]
@@ -379,8 +481,9 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 
 
 __all__ = [
-    'COLUMNS', 'mean_std', 't_interval', 'with_curve_mean', 'holm',
-    'aggregate',
+    'COLUMNS', 'mean_std', 't_interval', 'with_curve_metric',
+    'curve_metrics', 'holm', 'aggregate', 'arm_contrasts', 'contrast_table',
+    'curve_table',
     'paired_differences', 'markdown_table', 'paired_table',
     'sensitivity_metrics', 'sensitivity_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'

@@ -2,17 +2,21 @@
 """The protocol analysis: curve means as the primary metric, Holm's test,
 p-values and sign counts beside the intervals."""
 import math
+from statistics import stdev
 
 import pytest
-from scipy.stats import ttest_1samp, wilcoxon
+from scipy.stats import t, ttest_1samp, wilcoxon
 
 from mmadvseg.toy.results import (
+    arm_contrasts,
+    curve_metrics,
     holm,
     paired_differences,
     paired_table,
     sensitivity_metrics,
     sensitivity_table,
-    with_curve_mean,
+    with_curve_metric,
+    write_results,
 )
 
 
@@ -25,12 +29,60 @@ def _run(variant: str, seed: int, curve) -> dict:
 
 def test_curve_mean_of_the_last_validations():
     run = _run('baseline', 0, [0.1, 0.4, 0.5, 0.6])
-    got = with_curve_mean(run, 'Judge/mIoU@last3')
+    got = with_curve_metric(run, 'Judge/mIoU@last3')
     assert got['metrics']['Judge/mIoU@last3'] == pytest.approx(0.5)
     assert run['metrics'] == {'Judge/mIoU': 0.6}  # not changed in place
-    assert math.isnan(with_curve_mean(run, 'Judge/mIoU@last5')['metrics'][
+    assert math.isnan(with_curve_metric(run, 'Judge/mIoU@last5')['metrics'][
         'Judge/mIoU@last5'])  # fewer validations than asked
-    assert with_curve_mean(run, 'Judge/mIoU') is run
+    assert with_curve_metric(run, 'Judge/mIoU') is run
+    assert with_curve_metric(run, 'Judge/mIoU@best')['metrics'][
+        'Judge/mIoU@best'] == pytest.approx(0.6)
+    run['curves']['Judge/mIoU'][1][1] = 0.9  # best before the end
+    assert with_curve_metric(run, 'Judge/mIoU@best')['metrics'][
+        'Judge/mIoU@best'] == pytest.approx(0.9)
+    with pytest.raises(ValueError, match='@last<k> or <key>@best'):
+        with_curve_metric(run, 'Judge/mIoU@median')
+
+
+def test_curve_metrics_accompany_a_curve_mean_only():
+    assert curve_metrics('Judge/mIoU@last3') == (
+        'Judge/mIoU', 'Judge/mIoU@best', 'Judge/mIoU_thing@last3',
+        'Judge/mIoU_stuff@last3')
+    assert curve_metrics('Judge/mIoU') == ()
+
+
+def test_arms_are_contrasted_seed_by_seed_beside_the_baseline(tmp_path):
+    """An AdvSegLoss arm against the non-adversarial control: paired by
+    seed (and segmenter weights), outside the Holm family, in the
+    results."""
+    both = [0.60, 0.65, 0.62]
+    control = [0.55, 0.66, 0.52]
+    runs = []
+    for seed in range(3):
+        runs.append(_run('baseline', seed, [0.3, 0.4]))
+        runs.append(_run('both', seed, [0.5, both[seed]]))
+        runs.append(_run('consistency', seed, [0.5, control[seed]]))
+    for run in runs:
+        run['train_time_s'] = 1.0
+    runs[-1]['segmenter_weights'] = {'guide': 'other'}  # seed 2: unpaired
+    row, = arm_contrasts(runs, 'Judge/mIoU@last1')
+    assert row['arm'] == 'both - consistency' and row['n'] == 2
+    diffs = [0.05, -0.01]
+    mean, low, high = row['Judge/mIoU@last1']
+    assert mean == pytest.approx(0.02)
+    half = t.ppf(0.975, 1) * stdev(diffs) / math.sqrt(2)
+    assert (low, high) == pytest.approx((0.02 - half, 0.02 + half))
+    assert row['Judge/mIoU@last1_above'] == 1
+    content = write_results(str(tmp_path), runs, {}, 'Judge/mIoU@last2')
+    assert content['contrasts'][0]['arm'] == 'both - consistency'
+    text = (tmp_path / 'results.md').read_text()
+    assert '## Between arms (Judge/mIoU@last2' in text
+    assert '| pix2pix | both - consistency | 2 |' in text
+    # the primary beside final, best, thing and stuff: both's final is
+    # its last validation, its best the same here
+    assert 'Judge/mIoU@best' in text and 'Judge/mIoU_thing@last2' in text
+    last2 = [(0.5 + b) / 2 for b in both]
+    assert f'| pix2pix | both | 3 | {sum(last2) / 3:.3f} ± ' in text
 
 
 def test_holm_steps_down_and_counts_missing_comparisons():
