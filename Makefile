@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 env:
 	bash tools/install_env.sh $(VENV)
 
+# one worker per core, at most 4 (pytest-xdist); a test file stays on one worker
 test: env
-	MMADVSEG_OFFLINE=1 $(PY) -m pytest tests -q -rs
+	MMADVSEG_OFFLINE=1 $(PY) -m pytest tests -q -rs -n auto --maxprocesses 4 --dist loadfile
 
 demo: env
 	MMADVSEG_OFFLINE=1 $(PY) tools/demo.py --work-dir work_dirs/demo

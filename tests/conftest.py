@@ -10,7 +10,12 @@ from mmadvseg.testing import make_paired, make_unpaired
 def pytest_configure(config):
     # never download: every weight file a test needs is made by the test
     os.environ['MMADVSEG_OFFLINE'] = '1'
-    os.environ.setdefault('OMP_NUM_THREADS', '2')
+    # the cores are shared among pytest-xdist's workers (make test: -n auto)
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    threads = max(1, min(2, (os.cpu_count() or 1) // workers))
+    os.environ.setdefault('OMP_NUM_THREADS', str(threads))
+    import torch
+    torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
     from mmengine.registry import init_default_scope
     init_default_scope('mmagic')
     # register every component, as the configs' custom_imports do
