@@ -268,6 +268,8 @@ class Colorizer:
                 f'random; --seed {result["seed"]} repeats this run'
             result['notes'].append(
                 f'test-time dropout seed {result["seed"]} ({how})')
+        if self.backend.note:  # e.g. a precision that is slow here
+            result['notes'].append(self.backend.note)
         scale, note = self.scale(size, native)
         result['notes'].append(note)
         sketcher = make_grid = None

@@ -10,7 +10,7 @@ feeds the masks of the caller's seed from
 gives the same colours on both.
 """
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
@@ -49,6 +49,9 @@ class OnnxBackend:
         ModelFileError: Missing or corrupt file, or an ONNX model that was
             not exported by mmadvseg.
     """
+
+    #: A line for the user about the backend (none: fp32 throughout).
+    note: Optional[str] = None
 
     def __init__(self, path: str, device: str = 'cpu') -> None:
         import onnxruntime as ort

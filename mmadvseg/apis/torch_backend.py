@@ -9,7 +9,7 @@ any image is read.
 """
 import os.path as osp
 import warnings
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -198,6 +198,17 @@ def check_device(device: str) -> str:
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16}
 
 
+def bf16_is_native(device: str) -> bool:
+    """Whether ``device`` runs bfloat16 convolutions at speed: a GPU, or a
+    CPU with AVX-512 (oneDNN's test). Elsewhere oneDNN emulates them: on
+    an AVX2-only CPU a 3x3 256-channel convolution took 175x as long as in
+    fp32 (docs/benchmarks.md)."""
+    if torch.device(device).type != 'cpu':
+        return True
+    supported = getattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported', None)
+    return supported is None or bool(supported())
+
+
 class TorchBackend:
     """Runs a :class:`InferenceGenerator` on numpy batches.
 
@@ -219,6 +230,11 @@ class TorchBackend:
         self.net, self.spec = load_generator(config, checkpoint, device)
         self.device = torch.device(device)
         self.dtype = PRECISIONS[precision]
+        #: A line for the user when the precision is slow here, else None.
+        self.note: Optional[str] = None
+        if precision == 'bf16' and not bf16_is_native(device):
+            self.note = ('bf16 is emulated on this CPU (no AVX-512 or AMX): '
+                         'far slower than fp32 (--precision fp32)')
 
     @torch.inference_mode()
     def __call__(self, batch: np.ndarray, seed: int) -> np.ndarray:
@@ -233,5 +249,5 @@ class TorchBackend:
         return out.float().cpu().numpy()
 
 
-__all__ = ['TorchBackend', 'PRECISIONS', 'load_generator', 'load_config',
-           'read_checkpoint', 'check_device']
+__all__ = ['TorchBackend', 'PRECISIONS', 'bf16_is_native', 'load_generator',
+           'load_config', 'read_checkpoint', 'check_device']

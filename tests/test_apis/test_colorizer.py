@@ -186,6 +186,23 @@ def test_bf16_precision_is_close_to_fp32_and_checked(tiny_models,
         Colorizer(*tiny_models['pix2pix'], precision='fp8')
 
 
+@pytest.mark.parametrize('native', [True, False])
+def test_bf16_on_a_cpu_that_emulates_it_says_so(tiny_models, monkeypatch,
+                                                native):
+    """On a CPU without AVX-512 oneDNN emulates bf16 (far slower than
+    fp32): the result's notes say so and name the fix."""
+    monkeypatch.setattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported',
+                        lambda: native)
+    notes = Colorizer(*tiny_models['pix2pix'], precision='bf16')(
+        sketch(32, 32), seed=0)['notes']
+    emulated = [n for n in notes if 'emulated' in n]
+    assert emulated == ([] if native else [
+        'bf16 is emulated on this CPU (no AVX-512 or AMX): far slower than '
+        'fp32 (--precision fp32)'])
+    fp32 = Colorizer(*tiny_models['pix2pix'])(sketch(32, 32), seed=0)
+    assert not [n for n in fp32['notes'] if 'emulated' in n]
+
+
 def _all_files(folder) -> list:
     return sorted(
         osp.relpath(osp.join(root, f), folder)
