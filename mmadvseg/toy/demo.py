@@ -6,10 +6,12 @@ The toy experiment (:mod:`.experiment`) with one model (Pix2Pix), two arms
 generated | real | segmentation of generated | of real, for the first test
 scenes, segmented by the evaluation segmenter. The generated images are
 those of :class:`~mmadvseg.apis.Colorizer` (and ``tools/colorize.py``) for
-the run with seed :data:`GRID_SEED`.
+the run with seed :data:`GRID_SEED`. :func:`save_arm_grid` draws any
+experiment's arms of a seed side by side the same way.
 """
 import contextlib
 import json
+import os
 import os.path as osp
 from typing import Any, Dict, List
 
@@ -101,14 +103,12 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
     Returns:
         list[str]: The written ``grid_<variant>.png`` files.
     """
-    from ..apis import Colorizer, load_image
+    from ..apis import Colorizer
     from ..datasets.layouts import atomic_imwrite
     from ..visualization import SegmentationView, translation_grid
     from .classes import TOY_METAINFO
 
-    pairs = [load_image(paired_path(exp.scenes.root, 'test', name))
-             for name in exp.scenes.names('test')[:num_images]]
-    sketches, reals = zip(*(np.hsplit(pair, 2) for pair in pairs))
+    sketches, reals = _test_scenes(exp.scenes.root, num_images)
     paths, judge = [], None
     for run in runs:
         run_dir = osp.join(exp.runs_dir,
@@ -126,6 +126,61 @@ def save_grids(exp: ToyExperiment, runs: List[Dict[str, Any]],
             TOY_METAINFO['palette'], captions=GRID_CAPTIONS))
         paths.append(path)
     return paths
+
+
+def save_arm_grid(exp: ToyExperiment, seed: int,
+                  num_images: int = 8) -> str:
+    """Colorize the first test sketches of the runs' scenes with every
+    arm's model of ``seed`` (as :func:`save_grids` does), side by side:
+    sketch | one column per arm | real, written to
+    ``<work_dir>/grid_seed<seed>.png``.
+
+    Args:
+        exp (ToyExperiment): The experiment; its runs of ``seed`` must be
+            trained in its work dir (a record alone has no weights).
+        seed (int): The seed whose runs are drawn.
+        num_images (int): Rows of the grid. Defaults to 8.
+
+    Returns:
+        str: The written picture.
+
+    Raises:
+        FileNotFoundError: A run has no checkpoint (the message names it
+            and the command that trains it).
+    """
+    from ..apis import Colorizer
+    from ..datasets.layouts import atomic_imwrite
+    from ..visualization import column_grid
+
+    run_dirs = [osp.join(exp.runs_dir, arm.run_name(seed))
+                for arm in exp.arms]
+    for run_dir in run_dirs:
+        if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
+            raise FileNotFoundError(
+                f'{run_dir} has no checkpoint: train the grid in this work '
+                'dir first (the same command without --collect-only; '
+                'recorded runs keep no weights)')
+    with open(osp.join(run_dirs[0], SPEC_NAME)) as f:
+        data_root = json.load(f)['data_root']  # the scenes it trained on
+    sketches, reals = _test_scenes(data_root, num_images)
+    fakes = [Colorizer(run_dir)(list(sketches), seed=GRID_SEED,
+                                show_progress=False)['predictions']
+             for run_dir in run_dirs]
+    path = osp.join(exp.work_dir, f'grid_seed{seed}.png')
+    atomic_imwrite(path, column_grid(
+        [sketches, *fakes, reals],
+        ['sketch', *(arm.name for arm in exp.arms), 'real']))
+    return path
+
+
+def _test_scenes(root: str, num_images: int) -> tuple:
+    """The first ``num_images`` test sketches of the scenes in ``root``
+    and their real scenes."""
+    from ..apis import load_image
+    names = sorted(os.listdir(osp.dirname(paired_path(root, 'test', 'x'))))
+    pairs = [load_image(paired_path(root, 'test', osp.splitext(name)[0]))
+             for name in names[:num_images]]
+    return tuple(zip(*(np.hsplit(pair, 2) for pair in pairs)))
 
 
 def run_demo(exp: ToyExperiment, verbose: bool = False) -> str:
@@ -172,6 +227,6 @@ def run_demo(exp: ToyExperiment, verbose: bool = False) -> str:
 
 
 __all__ = [
-    'demo_experiment', 'demo_model', 'save_grids', 'run_demo', 'GRID_SEED',
-    'GRID_CAPTIONS'
+    'demo_experiment', 'demo_model', 'save_grids', 'save_arm_grid',
+    'run_demo', 'GRID_SEED', 'GRID_CAPTIONS'
 ]

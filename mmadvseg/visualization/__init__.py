@@ -4,7 +4,8 @@ package imports neither torch nor OpenMMLab; a segmenter imports them when
 it is built):
 
 - :mod:`.translation_grid`: sketch | generated | real | segmentations, one
-  row per image (``make demo``'s grids);
+  row per image (``make demo``'s grids), and any columns of images (a
+  toy experiment's arms side by side);
 - :mod:`.colorize_grid`: sketch | colour | segmentation | thing/stuff with
   captions and a class legend (``tools/colorize.py --grid``);
 - :mod:`.annotate`: captions and legends sized by the picture.
@@ -21,10 +22,10 @@ from .colorize_grid import (
     segmenter_of,
     thing_stuff_map,
 )
-from .translation_grid import colorize_labels, translation_grid
+from .translation_grid import colorize_labels, column_grid, translation_grid
 
 __all__ = [
-    'colorize_labels', 'translation_grid', 'SegmentationView', 'make_grid',
-    'grid_maker', 'segmentation_view', 'segmenter_of', 'class_info',
-    'thing_stuff_map', 'THING_COLOR', 'STUFF_COLOR', 'CAPTIONS'
+    'colorize_labels', 'column_grid', 'translation_grid', 'SegmentationView',
+    'make_grid', 'grid_maker', 'segmentation_view', 'segmenter_of',
+    'class_info', 'thing_stuff_map', 'THING_COLOR', 'STUFF_COLOR', 'CAPTIONS'
 ]

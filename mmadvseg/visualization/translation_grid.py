@@ -1,6 +1,7 @@
 # Copyright (c) mmadvseg contributors. All rights reserved.
-"""Image grids of translations: sketch | generated | real | segmentations
-(numpy and OpenCV images only; the segmenter is any callable)."""
+"""Image grids of translations: sketch | generated | real | segmentations,
+or any columns of images (numpy and OpenCV images only; the segmenter is
+any callable)."""
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -49,20 +50,37 @@ def translation_grid(sketches: Sequence[np.ndarray],
         np.ndarray: The grid, (N * H, columns * W, 3) uint8 BGR (with
         ``captions``: enlarged, under a caption strip).
     """
-    rows = []
-    for row in zip(sketches, fakes, reals):
-        if segment is not None:
-            row += tuple(colorize_labels(segment(img), palette)
-                         for img in row[1:])
-        rows.append(np.concatenate(row, 1))
-    grid = np.concatenate(rows, 0)
+    columns = [sketches, fakes, reals]
+    if segment is not None:
+        columns += [[colorize_labels(segment(img), palette) for img in col]
+                    for col in (fakes, reals)]
+    return column_grid(columns, captions)
+
+
+def column_grid(columns: Sequence[Sequence[np.ndarray]],
+                captions: Optional[Sequence[str]] = None) -> np.ndarray:
+    """Images of one size in columns, e.g. a sketch, what several models
+    make of it and the real image, one row per sketch; with ``captions``,
+    tiles under 128 pixels are enlarged by a whole factor (nearest
+    neighbour) and the columns captioned above.
+
+    Args:
+        columns (Sequence[Sequence[np.ndarray]]): Per column, one
+            ``HxWx3`` uint8 BGR image per row.
+        captions (Sequence[str], optional): One per column.
+
+    Returns:
+        np.ndarray: The grid, (rows * H, columns * W, 3) uint8 BGR (with
+        ``captions``: enlarged, under a caption strip).
+    """
+    grid = np.concatenate(
+        [np.concatenate(row, 1) for row in zip(*columns)], 0)
     if captions is None:
         return grid
     from .annotate import MIN_TILE, caption_strip
-    factor = -(-MIN_TILE // max(sketches[0].shape[:2]))
+    factor = -(-MIN_TILE // max(columns[0][0].shape[:2]))
     grid = np.repeat(np.repeat(grid, factor, 0), factor, 1)
     return np.concatenate(
         [caption_strip(captions, grid.shape[1] // len(captions)), grid], 0)
 
-
-__all__ = ['colorize_labels', 'translation_grid']
+__all__ = ['colorize_labels', 'column_grid', 'translation_grid']

@@ -12,9 +12,13 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import cv2
+import numpy as np
 import pytest
 
+from mmadvseg.apis import Colorizer
 from mmadvseg.toy import ToyScenes
+from mmadvseg.toy.demo import save_arm_grid
 from mmadvseg.toy.experiment import (
     Arm,
     ToyExperiment,
@@ -285,14 +289,27 @@ def test_end_to_end(tmp_path):
     log = (result.parent / 'run.log').read_text()
     assert 'Load checkpoint from' in log and 'resumed epoch: 0, iter: 2' in log
     # collected without any training, by the tool (overrides parsed as
-    # --cfg-options: None is None)
+    # --cfg-options: None is None), with the arms' pictures of seed 0:
+    # sketch | the run's colorization (as the Colorizer makes it) | real
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/toy_benchmark.py', '--work-dir',
          str(out), '--models', 'pix2pix', '--variants', 'both', '--seeds',
-         '0', '--collect-only'],
+         '0', '--collect-only', '--grid-seed', '0'],
         cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| pix2pix | both | 2 | 1 |' in proc.stdout
+    grid = cv2.imread(str(out / 'grid_seed0.png'))
+    size = exp.scenes.size * 2  # 64-pixel tiles enlarged to 128
+    top = grid.shape[0] - exp.scenes.num_test * size
+    assert grid.shape[1] == 3 * size and top > 8
+    sketch, real = np.hsplit(cv2.imread(sorted(glob.glob(str(
+        out / 'data_distinct' / 'paired' / 'test' / '*.png')))[0]), 2)
+    fake = Colorizer(str(result.parent))([sketch], seed=0,
+                                         show_progress=False)['predictions']
+    row = grid[top:top + size:2, ::2]  # the first test scene, 64 px
+    np.testing.assert_array_equal(row[:, :size // 2], sketch)
+    np.testing.assert_array_equal(row[:, size // 2:size], fake[0])
+    np.testing.assert_array_equal(row[:, size:], real)
     # a record kept with the code: the grid goes on from a fresh checkout
     # (no runs folder) without training, and is collected from it
     recorded = replace(exp, record_dir=str(tmp_path / 'records'))
@@ -301,6 +318,8 @@ def test_end_to_end(tmp_path):
     assert json.loads(record.read_text()) == resumed
     assert set(resumed['segmenter_weights']) == {'guide', 'eval', 'judge'}
     shutil.rmtree(out / 'runs_distinct')
+    with pytest.raises(FileNotFoundError, match='has no checkpoint: train'):
+        save_arm_grid(exp, 0)  # a record keeps no weights to draw with
     assert run_experiment(recorded)['runs'] == [resumed]
     assert not (out / 'runs_distinct' / 'pix2pix_both_seed0').exists()
     assert run_experiment(replace(recorded, collect_only=True))['runs'] == [

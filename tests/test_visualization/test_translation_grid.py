@@ -4,7 +4,11 @@ import sys
 
 import numpy as np
 
-from mmadvseg.visualization import colorize_labels, translation_grid
+from mmadvseg.visualization import (
+    colorize_labels,
+    column_grid,
+    translation_grid,
+)
 
 
 def test_colorize_labels_uses_the_palette_in_bgr():
@@ -45,6 +49,22 @@ def test_grid_rows_and_columns():
     assert captioned.shape[1] == 3 * 240 and top > 8
     np.testing.assert_array_equal(captioned[top:, :][::3, ::3], grid)
     assert (captioned[:top] < 128).any(axis=(0, 2)).sum() > 100  # text
+
+
+def test_column_grid_puts_each_column_in_its_place_under_its_caption():
+    rng = np.random.default_rng(1)
+    columns = [list(rng.integers(0, 256, (3, 40, 40, 3), np.uint8))
+               for _ in range(4)]  # e.g. sketch | arm 1 | arm 2 | real
+    grid = column_grid(columns)
+    assert grid.shape == (120, 160, 3)
+    np.testing.assert_array_equal(grid[80:, 80:120], columns[2][2])
+    captioned = column_grid(columns, ['sketch', 'a', 'b', 'real'])
+    top = captioned.shape[0] - 4 * 120  # 40 px tiles enlarged 4x (160)
+    assert captioned.shape[1] == 4 * 160 and top > 8
+    np.testing.assert_array_equal(captioned[top:][::4, ::4], grid)
+    # each caption over its own column
+    ink = (captioned[:top] < 128).any(axis=(0, 2))
+    assert all(ink[i * 160:(i + 1) * 160].any() for i in range(4))
 
 
 def test_importing_the_package_imports_neither_torch_nor_openmmlab():

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from mmengine.config import DictAction
 
+from mmadvseg.toy.demo import save_arm_grid
 from mmadvseg.toy.experiment import run_experiment
 from mmadvseg.toy.protocol import (
     TOY_GANS,
@@ -59,6 +60,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--rerun', action='store_true')
     parser.add_argument('--collect-only', action='store_true',
                         help='only tabulate the finished runs of the grid')
+    parser.add_argument(
+        '--grid-seed', type=int, metavar='SEED',
+        help='also draw the first test sketches as every arm of SEED '
+        'colorizes them, side by side (<work-dir>/grid_seed<SEED>.png; the '
+        "runs' weights must be in --work-dir)")
     add_toy_scene_args(parser.add_argument_group('toy scenes'))
     return parser.parse_args()
 
@@ -99,6 +105,11 @@ def main() -> None:
         print(run_experiment(exp, ' '.join(sys.argv))['markdown'])
     except FolderLockedError as err:  # another experiment in --work-dir
         raise SystemExit(f'error: {err}') from None
+    if args.grid_seed is not None:
+        try:
+            print(f'Arms side by side: {save_arm_grid(exp, args.grid_seed)}')
+        except FileNotFoundError as err:
+            raise SystemExit(f'error: {err}') from None
 
 
 if __name__ == '__main__':
