@@ -395,6 +395,36 @@ def curve_table(rows: List[Dict[str, Any]], primary: str) -> str:
          for r in rows])
 
 
+def learning_curve_table(runs: List[Dict[str, Any]], key: str,
+                         columns: int = 10) -> str:
+    """``key``'s validation curve along training, the mean over seeds per
+    arm, at up to ``columns`` evenly spaced iterations that every run
+    validated (the last included); '' without curves.
+
+    Args:
+        runs (list[dict]): The runs (``curves``).
+        key (str): A validated metric, e.g. ``'Judge/mIoU'``.
+        columns (int): Most iterations shown. Defaults to 10.
+    """
+    groups: Dict[tuple, List[Dict[int, float]]] = {}
+    for run in runs:
+        curve = {int(i): v for i, v in run.get('curves', {}).get(key, [])}
+        if curve:
+            groups.setdefault((run['model'], _arm(run)), []).append(curve)
+    if not groups:
+        return ''
+    iters = sorted(set.intersection(
+        *(set(c) for curves in groups.values() for c in curves)))
+    step = max(1, math.ceil(len(iters) / columns))
+    shown = iters[::-1][::step][::-1]
+    return _table(
+        ['model', 'arm', 'seeds'] + [str(i) for i in shown],
+        [[model, arm, str(len(curves))] + [
+            _fmt(statistics.fmean(c[i] for c in curves), None, 3)
+            for i in shown] for (model, arm), curves in sorted(
+                groups.items())])
+
+
 def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
     """End-of-training diagnostics (mean over seeds of each run's last
     fifth of training), per arm."""
@@ -454,6 +484,11 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     if curves:
         md += ['', '## The primary metric, final, best, thing and stuff '
                '(mean ± std over seeds)\n', curves]
+    key = primary.partition('@')[0]
+    learning = learning_curve_table(runs, key) if key != primary else ''
+    if learning:
+        md += ['', f'## {key} along training (mean over seeds, by '
+               'iteration)\n', learning]
     if paired:
         md += ['', f'## Paired differences to the baseline ({primary})\n',
                paired_table(paired, primary)]
@@ -483,7 +518,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 __all__ = [
     'COLUMNS', 'mean_std', 't_interval', 'with_curve_metric',
     'curve_metrics', 'holm', 'aggregate', 'arm_contrasts', 'contrast_table',
-    'curve_table',
+    'curve_table', 'learning_curve_table',
     'paired_differences', 'markdown_table', 'paired_table',
     'sensitivity_metrics', 'sensitivity_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'

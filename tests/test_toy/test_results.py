@@ -11,6 +11,7 @@ from mmadvseg.toy.results import (
     arm_contrasts,
     curve_metrics,
     holm,
+    learning_curve_table,
     paired_differences,
     paired_table,
     sensitivity_metrics,
@@ -83,6 +84,27 @@ def test_arms_are_contrasted_seed_by_seed_beside_the_baseline(tmp_path):
     assert 'Judge/mIoU@best' in text and 'Judge/mIoU_thing@last2' in text
     last2 = [(0.5 + b) / 2 for b in both]
     assert f'| pix2pix | both | 3 | {sum(last2) / 3:.3f} ± ' in text
+
+
+def test_learning_curve_is_the_seed_mean_at_spaced_shared_iterations(
+        tmp_path):
+    runs = [_run('baseline', 0, [0.1, 0.2, 0.3, 0.4, 0.5]),
+            _run('baseline', 1, [0.3, 0.4, 0.5, 0.6, 0.7]),
+            _run('both', 0, [0.5, 0.5, 0.6, 0.6, 0.9, 1.0])]
+    table = learning_curve_table(runs, 'Judge/mIoU', columns=3)
+    lines = table.splitlines()
+    # iterations every run validated (100-500), every 2nd, the last kept
+    assert lines[0].split('|')[4:7] == [' 100 ', ' 300 ', ' 500 ']
+    assert '| pix2pix | baseline | 2 | 0.200 | 0.400 | 0.600 |' in table
+    assert '| pix2pix | both | 1 | 0.500 | 0.600 | 0.900 |' in table
+    assert learning_curve_table(runs, 'Judge/aAcc') == ''
+    # a primary that averages the curve brings the table to the results
+    for run in runs:
+        run['train_time_s'] = 1.0
+    text = write_results(str(tmp_path), runs, {},
+                         'Judge/mIoU@last3')['markdown']
+    assert '## Judge/mIoU along training (mean over seeds' in text
+    assert '| pix2pix | baseline | 2 | 0.200 | 0.300 | 0.400 |' in text
 
 
 def test_holm_steps_down_and_counts_missing_comparisons():
