@@ -425,6 +425,74 @@ def learning_curve_table(runs: List[Dict[str, Any]], key: str,
                 groups.items())])
 
 
+def plateau_check(runs: List[Dict[str, Any]], key: str,
+                  window: int = 3, tol: float = 0.02) -> Dict[str, Any]:
+    """The toy protocols' plateau rule on the runs' curves of ``key``:
+    each run's trailing ``window``-validation moving average, averaged over
+    the runs at the iterations they share (the smoothed curve), has
+    plateaued at its last iteration T when it rises by less than ``tol``
+    from the validation nearest 3T/4 to T and ends within ``tol`` of its
+    maximum.
+
+    Args:
+        runs (list[dict]): The runs of one arm (``curves``), e.g. a
+            baseline's seeds.
+        key (str): The validated metric, e.g. ``'Judge/mIoU'``.
+        window (int): Validations per moving average. Defaults to 3.
+        tol (float): The rule's tolerance. Defaults to 0.02.
+
+    Returns:
+        dict: ``smoothed`` ([iteration, value] pairs), ``rise`` (over the
+        last quarter, from iteration ``start``), ``below_max`` and
+        ``plateaued``; empty without ``window`` shared validations.
+    """
+    smoothed_runs = []
+    for run in runs:
+        curve = run.get('curves', {}).get(key, [])
+        smoothed_runs.append({
+            int(curve[i][0]): statistics.fmean(
+                v for _, v in curve[i + 1 - window:i + 1])
+            for i in range(window - 1, len(curve))})
+    if not smoothed_runs:
+        return {}
+    iters = sorted(set.intersection(*(set(s) for s in smoothed_runs)))
+    if not iters:
+        return {}
+    smoothed = [[i, statistics.fmean(s[i] for s in smoothed_runs)]
+                for i in iters]
+    last_iter, last = smoothed[-1]
+    start, start_value = min(
+        smoothed, key=lambda p: abs(p[0] - 0.75 * last_iter))
+    below_max = max(v for _, v in smoothed) - last
+    return dict(smoothed=smoothed, start=start, rise=last - start_value,
+                below_max=below_max,
+                plateaued=last - start_value < tol and below_max <= tol)
+
+
+def plateau_note(runs: List[Dict[str, Any]], key: str) -> List[str]:
+    """A line per arm: :func:`plateau_check` on its seeds (the protocols
+    decide the schedule on the baseline's; the others show whether the
+    arms levelled off too)."""
+    groups: Dict[tuple, List[Dict[str, Any]]] = {}
+    for run in runs:
+        groups.setdefault((run['model'], _arm(run)), []).append(run)
+    lines = []
+    for (model, arm), group in sorted(groups.items()):
+        check = plateau_check(group, key)
+        if not check:
+            continue
+        last_iter, last = check['smoothed'][-1]
+        start_value = dict(map(tuple, check['smoothed']))[check['start']]
+        lines.append(
+            f'- Plateau rule, {model} {arm} ({len(group)} seeds, {key} '
+            f'smoothed over 3 validations): {check["rise"]:+.3f} over the '
+            f'last quarter ({start_value:.3f} at {check["start"]}, '
+            f'{last:.3f} at {last_iter}), {check["below_max"]:.3f} below '
+            'its maximum: ' + ('plateaued' if check['plateaued'] else
+                               'NOT plateaued'))
+    return lines
+
+
 def diagnostics_table(runs: List[Dict[str, Any]]) -> str:
     """End-of-training diagnostics (mean over seeds of each run's last
     fifth of training), per arm."""
@@ -488,7 +556,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
     learning = learning_curve_table(runs, key) if key != primary else ''
     if learning:
         md += ['', f'## {key} along training (mean over seeds, by '
-               'iteration)\n', learning]
+               'iteration)\n', learning, ''] + plateau_note(runs, key)
     if paired:
         md += ['', f'## Paired differences to the baseline ({primary})\n',
                paired_table(paired, primary)]
@@ -518,7 +586,7 @@ def write_results(out_dir: str, runs: List[Dict[str, Any]],
 __all__ = [
     'COLUMNS', 'mean_std', 't_interval', 'with_curve_metric',
     'curve_metrics', 'holm', 'aggregate', 'arm_contrasts', 'contrast_table',
-    'curve_table', 'learning_curve_table',
+    'curve_table', 'learning_curve_table', 'plateau_check', 'plateau_note',
     'paired_differences', 'markdown_table', 'paired_table',
     'sensitivity_metrics', 'sensitivity_table',
     'diagnostics_table', 'segmenter_weights_note', 'write_results'

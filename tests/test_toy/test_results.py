@@ -14,6 +14,7 @@ from mmadvseg.toy.results import (
     learning_curve_table,
     paired_differences,
     paired_table,
+    plateau_check,
     sensitivity_metrics,
     sensitivity_table,
     with_curve_metric,
@@ -105,6 +106,32 @@ def test_learning_curve_is_the_seed_mean_at_spaced_shared_iterations(
                          'Judge/mIoU@last3')['markdown']
     assert '## Judge/mIoU along training (mean over seeds' in text
     assert '| pix2pix | baseline | 2 | 0.200 | 0.300 | 0.400 |' in text
+
+
+def test_plateau_rule_on_the_smoothed_seed_mean():
+    """3-validation moving averages, averaged over seeds; T = 800 and the
+    last quarter starts at the validation nearest 600."""
+    flat = [0.2, 0.3, 0.4, 0.5, 0.50, 0.51, 0.50, 0.51]
+    late = [0.2, 0.3, 0.4, 0.5, 0.55, 0.60, 0.65, 0.70]
+    check = plateau_check([_run('baseline', 0, flat),
+                           _run('baseline', 1, flat)], 'Judge/mIoU')
+    assert check['smoothed'][0] == [300, pytest.approx(0.3)]
+    assert check['start'] == 600
+    assert check['rise'] == pytest.approx((0.51 + 0.5 + 0.51) / 3 -
+                                          (0.5 + 0.5 + 0.51) / 3)
+    assert check['plateaued'] and check['below_max'] == pytest.approx(0)
+    # one seed still climbing lifts the mean by more than 0.02
+    check = plateau_check([_run('baseline', 0, flat),
+                           _run('baseline', 1, late)], 'Judge/mIoU')
+    assert check['rise'] > 0.02 and not check['plateaued']
+    # flat over the last quarter but well below an earlier peak
+    peaked = [0.2, 0.7, 0.7, 0.7] + [0.5] * 8
+    check = plateau_check([_run('baseline', 0, peaked)], 'Judge/mIoU')
+    assert check['rise'] == pytest.approx(0)
+    assert check['below_max'] == pytest.approx(0.2)
+    assert not check['plateaued']
+    assert plateau_check([_run('baseline', 0, [0.1, 0.2])],
+                         'Judge/mIoU') == {}
 
 
 def test_holm_steps_down_and_counts_missing_comparisons():
