@@ -11,6 +11,9 @@
 # as a description (2 seeds), not as a test.
 _base_ = './evidence_v2_shared.py'
 seeds = [0, 1]
+# its own work dir, so that it can run beside the grid; scenes are made
+# from the same settings, segmenters taken from their records
+work_dir = 'work_dirs/toy_check_v2_long'
 iters = dict(_delete_=True, pix2pix=4000)
 comparisons = 1
 arms = [
